@@ -1,0 +1,322 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../domain/clock.ts';
+import { type Frame, PIXEL_FORMAT_CODE, frameCrc32 } from '../render/frame.ts';
+import { type BridgeSession, Lane, LinkDownError, type StatusReport } from './bridge/bridge-session.ts';
+import { ACK_CODE_NAMES, AckCode, Priority, type PriorityName, TTL_FOREVER } from './bridge/messages.ts';
+import { encodeForSlot } from './bridge/prle.ts';
+import { CRISIS_SLOT, DEFAULT_SLOT, SlotCache } from './slot-cache.ts';
+
+/** The sign answered, but said no: the code says why (PROTOCOL.md section 5). */
+export class SignRefusedError extends Error {
+  constructor(
+    readonly signId: string,
+    readonly step: string,
+    readonly code: number,
+  ) {
+    super(`sign ${signId} refused ${step}: ${ACK_CODE_NAMES[code] ?? code}`);
+    this.name = 'SignRefusedError';
+  }
+}
+
+export interface ShowRequest {
+  readonly frame: Frame;
+  readonly priority: PriorityName;
+  /** Lease length; null for a lease without expiry. */
+  readonly ttlMs: number | null;
+  readonly itemId: string | null;
+  /** Crisis frames jump the send queue. */
+  readonly urgent?: boolean;
+}
+
+interface HeldLease {
+  frame: Frame;
+  crc32: number;
+  slot: number;
+  ttlMs: number | null;
+  itemId: string | null;
+  since: number;
+  playedAt: number;
+}
+
+export interface SignShowing {
+  priority: PriorityName | 'default';
+  itemId: string | null;
+  slot: number;
+  crc32: number;
+  since: string;
+}
+
+export interface PlayedEvent {
+  signId: string;
+  priority: PriorityName;
+  itemId: string | null;
+  slot: number;
+  crc32: number;
+  at: number;
+}
+
+type ControllerEvents = { played: [PlayedEvent]; ended: [{ signId: string; priority: PriorityName; at: number }] };
+
+/**
+ * One sign: keeps its slots filled by content (upload once, play many), holds one lease per
+ * priority and refreshes it, and re-asserts everything after a resync or a sign reboot.
+ */
+export class SignController extends EventEmitter<ControllerEvents> {
+  private readonly cache = new SlotCache(0);
+  private readonly leases = new Map<PriorityName, HeldLease>();
+  private readonly uploading = new Set<number>();
+  private crisisFrame: Frame | null = null;
+  private defaultFrame: Frame | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  lastError: string | null = null;
+
+  constructor(
+    readonly signId: string,
+    readonly session: BridgeSession,
+    private readonly clock: Clock,
+    private readonly options: { leaseMs: number; chunkBytes: number } = { leaseMs: 30_000, chunkBytes: 512 },
+  ) {
+    super();
+    session.on('reboot', (caps) => this.cache.reset(caps.slotCount));
+    session.on('up', (caps) => {
+      if (this.cache.size === 0) this.cache.reset(caps.slotCount);
+      void this.reassert();
+    });
+  }
+
+  get linkUp(): boolean {
+    return this.session.state === 'up';
+  }
+
+  start(): void {
+    this.session.start();
+  }
+
+  /**
+   * Tells the sign Skylt is going away: normal leases end so it falls back to its default slot at
+   * once; a crisis lease stays, since the sign must keep it even without a controller.
+   */
+  async stop(): Promise<void> {
+    if (this.linkUp) {
+      const ends = (['override', 'scheduled', 'fallback'] as const)
+        .filter((p) => this.leases.has(p))
+        .map((p) => this.session.send({ type: 'PLAY', slot: 0, crc32: 0, priority: Priority[p], ttlMs: 0 }));
+      await Promise.race([Promise.allSettled(ends), new Promise((r) => setTimeout(r, 1000))]);
+    }
+    await this.session.stop();
+  }
+
+  /** What the sign shows, as confirmed by its ACKs: the highest lease held, else its default slot. */
+  showing(): SignShowing | null {
+    for (const p of ['crisis', 'override', 'scheduled', 'fallback'] as const) {
+      const lease = this.leases.get(p);
+      if (lease && (lease.ttlMs === null || lease.playedAt + lease.ttlMs > this.clock.now())) {
+        return { priority: p, itemId: lease.itemId, slot: lease.slot, crc32: lease.crc32, since: iso(lease.since) };
+      }
+    }
+    return null;
+  }
+
+  heldLease(priority: PriorityName): { itemId: string | null; crc32: number } | null {
+    const l = this.leases.get(priority);
+    return l ? { itemId: l.itemId, crc32: l.crc32 } : null;
+  }
+
+  /** Puts a frame on the sign at a priority; resolves once the sign ACKed the PLAY. */
+  show(request: ShowRequest): Promise<void> {
+    const run = () => this.play(request);
+    // Normal pages are serialised (one upload at a time); a crisis does not wait for them.
+    if (request.urgent) return run();
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Ends the lease at one priority (e.g. the all-clear of a crisis). */
+  async end(priority: PriorityName): Promise<void> {
+    this.leases.delete(priority);
+    if (!this.linkUp) return;
+    const code = await this.session.send(
+      { type: 'PLAY', slot: 0, crc32: 0, priority: Priority[priority], ttlMs: 0 },
+      { lane: priority === 'crisis' ? Lane.urgent : Lane.normal },
+    );
+    if (code !== AckCode.OK) throw new SignRefusedError(this.signId, 'PLAY (end)', code);
+    this.emit('ended', { signId: this.signId, priority, at: this.clock.now() });
+  }
+
+  /** The generic crisis frame, kept uploaded in its reserved slot so a takeover is one command. */
+  setCrisisFrame(frame: Frame): void {
+    this.crisisFrame = frame;
+    if (this.linkUp) void this.prepareReservedSlots().catch((e: unknown) => this.noteError(e));
+  }
+
+  /** The page the sign shows by itself when Skylt is gone (its commissioned default slot). */
+  setDefaultFrame(frame: Frame): void {
+    this.defaultFrame = frame;
+    if (this.linkUp) void this.prepareReservedSlots().catch((e: unknown) => this.noteError(e));
+  }
+
+  /** Crisis fast path: PLAY of the reserved slot, ahead of any upload in progress. */
+  async playCrisisSlot(ttlMs: number | null): Promise<void> {
+    const frame = this.crisisFrame;
+    if (!frame) throw new Error(`sign ${this.signId} has no generic crisis frame`);
+    const crc32 = frameCrc32(frame);
+    const code = await this.session.send(
+      { type: 'PLAY', slot: CRISIS_SLOT, crc32, priority: Priority.crisis, ttlMs: ttlMs ?? TTL_FOREVER },
+      { lane: Lane.urgent },
+    );
+    if (code !== AckCode.OK) throw new SignRefusedError(this.signId, 'PLAY (crisis slot)', code);
+    this.hold('crisis', { frame, crc32, slot: CRISIS_SLOT, ttlMs, itemId: 'crisis:generic' });
+  }
+
+  /** STATUS read-back, for confirmation and the nightly CRC check. */
+  readBack(querySlot?: number): Promise<StatusReport> {
+    return this.session.status(querySlot);
+  }
+
+  /** Refreshes leases that are a third of the way to running out; called by the runtime's tick. */
+  refreshLeases(): void {
+    if (!this.linkUp) return;
+    const now = this.clock.now();
+    for (const [priority, lease] of this.leases) {
+      if (lease.ttlMs === null || now - lease.playedAt < lease.ttlMs / 3) continue;
+      lease.playedAt = now;
+      this.session
+        .send({ type: 'PLAY', slot: lease.slot, crc32: lease.crc32, priority: Priority[priority], ttlMs: lease.ttlMs })
+        .then((code) => {
+          if (code !== AckCode.OK) this.reassertOne(priority);
+        })
+        .catch((e: unknown) => this.noteError(e));
+    }
+  }
+
+  private async play(request: ShowRequest): Promise<void> {
+    const { frame, priority } = request;
+    const lane = request.urgent ? Lane.crisis : Lane.normal;
+    const crc32 = frameCrc32(frame);
+    for (let attempt = 0; ; attempt++) {
+      const slot = await this.ensureUploaded(frame, crc32, lane);
+      const ttlMs = request.ttlMs ?? TTL_FOREVER;
+      const code = await this.session.send(
+        { type: 'PLAY', slot, crc32, priority: Priority[priority], ttlMs },
+        { lane: request.urgent ? Lane.urgent : lane },
+      );
+      if (code === AckCode.OK) {
+        this.hold(priority, { frame, crc32, slot, ttlMs: request.ttlMs, itemId: request.itemId });
+        return;
+      }
+      // The sign no longer holds what the cache says (lost upload, reboot missed): upload again once.
+      this.cache.forget(slot);
+      if (code !== AckCode.CRC_MISMATCH || attempt > 0) throw new SignRefusedError(this.signId, 'PLAY', code);
+    }
+  }
+
+  private hold(priority: PriorityName, lease: Omit<HeldLease, 'since' | 'playedAt'>): void {
+    const now = this.clock.now();
+    const previous = this.leases.get(priority);
+    const since = previous && previous.crc32 === lease.crc32 && previous.itemId === lease.itemId ? previous.since : now;
+    this.leases.set(priority, { ...lease, since, playedAt: now });
+    this.lastError = null;
+    this.emit('played', { signId: this.signId, priority, itemId: lease.itemId, slot: lease.slot, crc32: lease.crc32, at: now });
+  }
+
+  private busySlots(): Set<number> {
+    const busy = new Set(this.uploading);
+    for (const lease of this.leases.values()) busy.add(lease.slot);
+    return busy;
+  }
+
+  private async ensureUploaded(frame: Frame, crc32: number, lane: number, into?: number): Promise<number> {
+    const key = `${crc32}:${frame.format}:${frame.bytes.length}`;
+    const cached = into === undefined ? this.cache.lookup(key) : null;
+    if (cached !== null) return cached;
+    const caps = this.session.capabilities;
+    if (!caps || !this.linkUp) throw new LinkDownError(`link to ${this.signId} is down`);
+    const slot = into ?? this.cache.allocate(this.busySlots());
+    if (slot === null) throw new Error(`sign ${this.signId} has no free slot: every slot is shown, leased or uploading`);
+    const { encoding, data } = encodeForSlot(frame);
+    this.cache.forget(slot);
+    this.uploading.add(slot);
+    try {
+      const step = async (name: string, p: Promise<number>) => {
+        const code = await p;
+        if (code !== AckCode.OK) throw new SignRefusedError(this.signId, name, code);
+      };
+      const chunk = Math.min(this.options.chunkBytes, caps.maxPayload - 5);
+      const sends = [
+        step(
+          'SLOT_BEGIN',
+          this.session.send(
+            {
+              type: 'SLOT_BEGIN',
+              slot,
+              format: PIXEL_FORMAT_CODE[frame.format],
+              encoding,
+              width: frame.width,
+              height: frame.height,
+              encodedLength: data.length,
+              crc32,
+            },
+            { lane },
+          ),
+        ),
+      ];
+      for (let offset = 0; offset < data.length; offset += chunk) {
+        const part = data.subarray(offset, offset + chunk);
+        sends.push(step('SLOT_DATA', this.session.send({ type: 'SLOT_DATA', slot, offset, data: part }, { lane })));
+      }
+      sends.push(step('SLOT_COMMIT', this.session.send({ type: 'SLOT_COMMIT', slot }, { lane })));
+      await Promise.all(sends);
+      if (into === undefined) this.cache.store(slot, key, crc32);
+      return slot;
+    } finally {
+      this.uploading.delete(slot);
+    }
+  }
+
+  private async prepareReservedSlots(): Promise<void> {
+    for (const [slot, frame] of [
+      [CRISIS_SLOT, this.crisisFrame],
+      [DEFAULT_SLOT, this.defaultFrame],
+    ] as const) {
+      if (!frame || !this.linkUp) continue;
+      const crc32 = frameCrc32(frame);
+      const report = await this.session.status(slot);
+      if (report.queryValid && report.queryCrc32 === crc32) continue;
+      // The sign refuses to overwrite what it shows (BUSY): the default slot is written while a lease is up.
+      if (report.showingSlot === slot) continue;
+      await this.ensureUploaded(frame, crc32, Lane.normal, slot);
+    }
+  }
+
+  private async reassert(): Promise<void> {
+    try {
+      await this.prepareReservedSlots();
+    } catch (e: unknown) {
+      this.noteError(e);
+    }
+    for (const priority of this.leases.keys()) this.reassertOne(priority);
+  }
+
+  private reassertOne(priority: PriorityName): void {
+    const lease = this.leases.get(priority);
+    if (!lease) return;
+    const ttlMs = lease.ttlMs === null ? null : Math.max(1, lease.playedAt + lease.ttlMs - this.clock.now());
+    if (ttlMs !== null && ttlMs <= 1) return;
+    if (priority === 'crisis' && lease.slot === CRISIS_SLOT) {
+      void this.playCrisisSlot(ttlMs).catch((e: unknown) => this.noteError(e));
+      return;
+    }
+    void this.show({ frame: lease.frame, priority, ttlMs, itemId: lease.itemId, urgent: priority === 'crisis' }).catch(
+      (e: unknown) => this.noteError(e),
+    );
+  }
+
+  private noteError(error: unknown): void {
+    this.lastError = error instanceof Error ? error.message : String(error);
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
