@@ -261,6 +261,9 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private onHelloReply(reply: HelloReplyMessage): void {
     const { type: _t, ...caps } = reply;
     const rebooted = this.capabilities !== null && this.capabilities.bootId !== caps.bootId;
+    // Same boot id while up: the late answer to one of our HELLOs. Every HELLO went out before the
+    // first sequenced frame, so the sign reset its sequence before seq 1: still in sync.
+    if (this.state === 'up' && !rebooted) return;
     if (this.state === 'up') {
       // Unsolicited while up: the sign rebooted (or another HELLO crossed ours). Resync from scratch.
       this.failAll(new LinkDownError(`sign at ${this.address} rebooted`));

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** The one error body of the API: what is wrong, and for bad input, which field and why. */
+export interface ApiError {
+  statusCode: number;
+  error: string;
+  message: string;
+  issues?: Array<{ field: string; message: string }>;
+}
+
+/** Thrown by routes for a 4xx that explains itself. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly issues?: ApiError['issues'],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** Schema errors -> 400 naming each field; HttpError as it says; anything else -> 500 without internals. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({
+        field: [v.instancePath.replace(/^\//, '').replaceAll('/', '.')].filter(Boolean).join('') || '(body)',
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `invalid ${err.validationContext ?? 'request'}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+        issues,
+      } satisfies ApiError);
+    }
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send({
+        statusCode: err.statusCode,
+        error: REASONS[err.statusCode] ?? 'Error',
+        message: err.message,
+        ...(err.issues ? { issues: err.issues } : {}),
+      } satisfies ApiError);
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status < 500) {
+      return reply.code(status).send({ statusCode: status, error: REASONS[status] ?? 'Error', message: err.message } satisfies ApiError);
+    }
+    request.log.error({ err, url: request.url, method: request.method }, 'request failed');
+    return reply.code(500).send({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Skylt could not complete the request; the error is in its log',
+    } satisfies ApiError);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url}; the API is described at /docs`,
+    } satisfies ApiError);
+  });
+}

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Runtime } from '../runtime.ts';
+
+export const SignHealth = z.object({
+  id: z.string(),
+  name: z.string(),
+  link: z.object({ address: z.string(), up: z.boolean(), lastError: z.string().nullable() }),
+  showing: z
+    .object({
+      priority: z.enum(['crisis', 'override', 'scheduled', 'fallback', 'default']),
+      itemId: z.string().nullable(),
+      slot: z.int(),
+      crc32: z.int(),
+      since: z.string(),
+    })
+    .nullable()
+    .describe('what the sign confirmed it shows (ACK); null when it shows its own default slot or is blank'),
+});
+
+export const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  now: z.string(),
+  signs: z.array(SignHealth),
+});
+
+export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/health',
+      {
+        schema: {
+          tags: ['health'],
+          summary: 'Is Skylt up, and what does each sign show',
+          response: { 200: Health },
+        },
+      },
+      async () => {
+        const signs = [...runtime.signs.values()].map((s) => ({
+          id: s.config.id,
+          name: s.config.name,
+          link: {
+            address: s.controller.session.address,
+            up: s.controller.linkUp,
+            lastError: s.controller.lastError ?? s.player.lastError,
+          },
+          showing: s.controller.showing(),
+        }));
+        return {
+          status: signs.every((s) => s.link.up) ? ('ok' as const) : ('degraded' as const),
+          version,
+          uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
+          now: new Date(runtime.clock.now()).toISOString(),
+          signs,
+        };
+      },
+    );
+  };
+}

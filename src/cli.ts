@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PlaylistFileError, readPlaylistFile } from './domain/playlist-file.ts';
+import { PlaylistFile } from './domain/playlist.ts';
+import { VERSION } from './version.ts';
+
+const USAGE = `usage: skylt <command>
+
+  start                         start Skylt (same as npm start)
+  playlist validate FILE        check a playlist file; names every bad field
+  render FILE [--sign ID] [--out DIR]
+                                render an item or playlist file to PNGs
+  schemas [--check]             write the JSON Schemas in schemas/ (--check: fail if stale)
+  version                       print the version
+`;
+
+/** JSON Schemas generated from the zod schemas: one source of truth (CI fails when they are stale). */
+export const GENERATED_SCHEMAS: Record<string, z.ZodType> = {
+  'playlist.schema.json': PlaylistFile,
+};
+
+export function schemaText(schema: z.ZodType): string {
+  return `${JSON.stringify(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }), null, 2)}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'start': {
+      const { startSkylt } = await import('./main.ts');
+      await startSkylt();
+      return 0;
+    }
+    case 'version':
+      console.log(VERSION);
+      return 0;
+    case 'playlist':
+      return playlistCommand(rest);
+    case 'schemas':
+      return schemasCommand(rest.includes('--check'));
+    case 'render': {
+      const { renderCommand } = await import('./render/render-command.ts');
+      return renderCommand(rest);
+    }
+    default:
+      console.error(command === '--help' || command === 'help' ? USAGE : `skylt: unknown command "${command}"\n\n${USAGE}`);
+      return command === '--help' || command === 'help' ? 0 : 2;
+  }
+}
+
+function playlistCommand(args: string[]): number {
+  const [sub, file] = args;
+  if (sub !== 'validate' || !file) {
+    console.error('usage: skylt playlist validate FILE');
+    return 2;
+  }
+  try {
+    const playlist = readPlaylistFile(resolve(file));
+    console.log(`${file}: valid playlist "${playlist.name}" with ${playlist.items.length} items`);
+    return 0;
+  } catch (error: unknown) {
+    if (error instanceof PlaylistFileError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function schemasCommand(check: boolean): number {
+  let stale = 0;
+  for (const [name, schema] of Object.entries(GENERATED_SCHEMAS)) {
+    const path = resolve('schemas', name);
+    const text = schemaText(schema);
+    if (check) {
+      let current = '';
+      try {
+        current = readFileSync(path, 'utf8');
+      } catch {
+        // missing counts as stale
+      }
+      if (current !== text) {
+        console.error(`schemas/${name} is stale: run "npm run schemas"`);
+        stale++;
+      }
+    } else writeFileSync(path, text);
+  }
+  return stale ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { PlaylistFileError } from './domain/playlist-file.ts';
+import { Runtime } from './runtime.ts';
+import { MigrationError } from './store/database.ts';
+import { VERSION } from './version.ts';
+
+/** How long shutdown may take before Skylt exits anyway. */
+const SHUTDOWN_BOUND_MS = 5000;
+
+/** Starts Skylt from the environment; resolves once it listens. Exits with a clear message on bad config. */
+export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (error: unknown) {
+    return fail(error);
+  }
+  const log = pino({ level: config.logLevel, base: { app: 'skylt' } });
+  let runtime: Runtime;
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    runtime = new Runtime(config, { log });
+  } catch (error: unknown) {
+    return fail(error);
+  }
+  const app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
+  runtime.start();
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error: unknown) {
+    await runtime.stop();
+    return fail(new Error(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Set SKYLT_PORT to a free port.`));
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  console.log(`Skylt ${VERSION} is running at ${url}  (signs: ${config.signs.map((s) => `${s.id} via ${s.link}`).join(', ')}; data: ${config.dataDir})`);
+  console.log(`  health: ${url}/api/health   API docs: ${url}/docs   sign frames: ${url}/api/signs/${config.signs[0]?.id}/frame.png`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    force.unref();
+    void (async () => {
+      await app.close().catch(() => undefined);
+      await runtime.stop();
+      log.info('stopped: signs told, database closed');
+      process.exit(0);
+    })();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function fail(error: unknown): never {
+  const known = error instanceof ConfigError || error instanceof PlaylistFileError || error instanceof MigrationError;
+  console.error(`skylt: ${known ? (error as Error).message : `could not start: ${error instanceof Error ? error.message : String(error)}`}`);
+  process.exit(1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await startSkylt();

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { SignConfig, SkyltConfig } from './config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
+import { readPlaylistFile } from './domain/playlist-file.ts';
+import type { Frame } from './render/frame.ts';
+import { type SignSurface, renderTextPage } from './render/text-page.ts';
+import { SignPlayer } from './schedule/sign-player.ts';
+import { BridgeSession } from './signs/bridge/bridge-session.ts';
+import { type SignLink, createSignLink } from './signs/sign-link.ts';
+import { SignController } from './signs/sign-controller.ts';
+import { type Db, openDatabase } from './store/database.ts';
+import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
+import { signStateRepository } from './store/sign-state-repository.ts';
+
+/** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
+const LEASE_MS = 30_000;
+
+export interface SignRuntime {
+  readonly config: SignConfig;
+  readonly link: SignLink;
+  readonly controller: SignController;
+  readonly player: SignPlayer;
+  readonly surface: SignSurface;
+}
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  /** Real-time interval of the player tick; 0 disables the timer (tests call tick()). */
+  tickMs?: number;
+  log: Logger;
+  databasePath?: string;
+}
+
+/** The minimum character height in pixels: ~380 mm physical (IRIS), over the sign's pixel pitch. */
+export function signSurface(sign: SignConfig): SignSurface {
+  return {
+    width: sign.width,
+    height: sign.height,
+    format: sign.pixelFormat,
+    minCharPixels: Math.ceil(sign.minCharHeightMm / sign.pixelPitchMm),
+  };
+}
+
+/** Renders a playlist item for one sign. */
+export function renderItemForSign(item: PlaylistItem, surface: SignSurface): Frame {
+  const c = item.content;
+  switch (c.kind) {
+    case 'info':
+      return renderTextPage(c.lines, surface);
+    case 'event':
+      return renderTextPage([c.title, c.venue], surface);
+    case 'exhibition':
+    case 'excursion':
+      return renderTextPage([c.title, c.where, c.when], surface);
+    case 'crisis':
+      return renderTextPage([c.headline, c.instruction], surface);
+    case 'image':
+      return renderTextPage([c.caption ?? ''], surface);
+  }
+}
+
+/**
+ * Everything that runs: the store, one controller and player per sign, and the tick that drives
+ * them. Built from config with no I/O at import time; start() and stop() bound its life.
+ */
+export class Runtime {
+  readonly startedAt: number;
+  readonly db: Db;
+  readonly signs = new Map<string, SignRuntime>();
+  readonly playLog: PlayLogRepository;
+  readonly clock: Clock;
+  private playlist: PlaylistFile;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    readonly config: SkyltConfig,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log;
+    this.startedAt = this.clock.now();
+    this.playlist = readPlaylistFile(config.playlistPath);
+    this.db = openDatabase(options.databasePath ?? `${config.dataDir}/skylt.db`);
+    this.playLog = playLogRepository(this.db);
+    const state = signStateRepository(this.db);
+    for (const sign of config.signs) {
+      const link = createSignLink(sign, this.clock);
+      const session = new BridgeSession(link.transport);
+      const controller = new SignController(sign.id, session, this.clock, { leaseMs: LEASE_MS, chunkBytes: 512 });
+      const surface = signSurface(sign);
+      const player = new SignPlayer({
+        signId: sign.id,
+        controller,
+        clock: this.clock,
+        items: () => this.playlist.items,
+        render: (item) => renderItemForSign(item, surface),
+        state,
+        leaseMs: LEASE_MS,
+        onError: (message) => this.log.warn(message),
+      });
+      session.on('up', (caps) => this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'));
+      session.on('down', (reason) => this.log.warn({ sign: sign.id, reason }, 'sign link down'));
+      controller.on('played', (e) => {
+        const previous = this.playLog.current(e.signId);
+        if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
+        const item = this.playlist.items.find((i) => i.id === e.itemId);
+        this.playLog.started({
+          signId: e.signId,
+          priority: e.priority,
+          itemId: e.itemId,
+          organisation: item?.organisation ?? null,
+          slot: e.slot,
+          crc32: e.crc32,
+          startedAt: new Date(e.at).toISOString(),
+        });
+      });
+      this.signs.set(sign.id, { config: sign, link, controller, player, surface });
+    }
+  }
+
+  start(): void {
+    for (const s of this.signs.values()) {
+      s.link.virtualSign?.announce();
+      s.controller.start();
+      s.controller.setCrisisFrame(renderTextPage(['VIKTIGT MEDDELANDE', 'Lyssna på Sveriges Radio P4'], s.surface));
+      const first = this.playlist.items.find((i) => !i.signs || i.signs.includes(s.config.id));
+      if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
+    }
+    const tickMs = this.options.tickMs ?? 250;
+    if (tickMs > 0) {
+      this.timer = setInterval(() => void this.tick(), tickMs);
+      this.timer.unref();
+    }
+  }
+
+  /** One step of every sign: page changes and lease refreshes. */
+  async tick(): Promise<void> {
+    await Promise.all(
+      [...this.signs.values()].map(async (s) => {
+        await s.player.tick();
+        s.controller.refreshLeases();
+      }),
+    );
+  }
+
+  get playlistFile(): PlaylistFile {
+    return this.playlist;
+  }
+
+  /** Stops within a bounded time: tells the signs, then closes the database. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.race([
+      Promise.allSettled([...this.signs.values()].map((s) => s.controller.stop())),
+      new Promise((r) => setTimeout(r, 3000)),
+    ]);
+    const at = new Date(this.clock.now()).toISOString();
+    for (const id of this.signs.keys()) this.playLog.endAll(id, at);
+    this.db.close();
+  }
+}

@@ -1,0 +1,71 @@
+import type { Clock } from '../domain/clock.ts';
+import type { PlaylistItem } from '../domain/playlist.ts';
+import { type Frame, frameCrc32 } from '../render/frame.ts';
+import type { SignController } from '../signs/sign-controller.ts';
+import type { SignStateRepository } from '../store/sign-state-repository.ts';
+import { type RotationState, nextRotationStep } from './fallback-rotation.ts';
+
+export interface SignPlayerOptions {
+  readonly signId: string;
+  readonly controller: SignController;
+  readonly clock: Clock;
+  readonly items: () => readonly PlaylistItem[];
+  readonly render: (item: PlaylistItem) => Frame;
+  readonly state: SignStateRepository;
+  readonly leaseMs: number;
+  readonly onError: (message: string) => void;
+}
+
+/**
+ * Drives one sign through the fallback loop: asks the rotation what should be up, renders it
+ * (cached by content), and puts it on the sign. `tick()` is called by the runtime's timer, and by
+ * tests with an injected clock, so page changes never depend on sleeping.
+ */
+export class SignPlayer {
+  private state: RotationState | null;
+  private busy = false;
+  private readonly frames = new Map<string, { key: string; frame: Frame; crc32: number }>();
+  lastError: string | null = null;
+
+  constructor(private readonly o: SignPlayerOptions) {
+    this.state = o.state.load<RotationState>(o.signId);
+  }
+
+  get rotation(): RotationState | null {
+    return this.state;
+  }
+
+  async tick(): Promise<void> {
+    if (this.busy || !this.o.controller.linkUp) return;
+    const now = this.o.clock.now();
+    const step = nextRotationStep(this.o.items(), this.o.signId, this.state, now);
+    if (!step) return;
+    this.busy = true;
+    try {
+      const { frame, crc32 } = this.frameFor(step.item);
+      const held = this.o.controller.heldLease('fallback');
+      // Unchanged page still on the sign: nothing to do. An edited page, or a lease lost, is re-shown.
+      if (!step.changed && held?.itemId === step.item.id && held.crc32 === crc32) return;
+      await this.o.controller.show({ frame, priority: 'fallback', ttlMs: this.o.leaseMs, itemId: step.item.id });
+      const startedAt = step.changed || !this.state ? this.o.clock.now() : this.state.startedAt;
+      this.state = { index: step.index, itemId: step.item.id, startedAt };
+      this.o.state.save(this.o.signId, this.state, new Date(startedAt).toISOString());
+      this.lastError = null;
+    } catch (error: unknown) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.o.onError(`sign ${this.o.signId}: could not show ${step.item.id}: ${this.lastError}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private frameFor(item: PlaylistItem): { frame: Frame; crc32: number } {
+    const key = JSON.stringify(item.content);
+    const cached = this.frames.get(item.id);
+    if (cached?.key === key) return cached;
+    const frame = this.o.render(item);
+    const entry = { key, frame, crc32: frameCrc32(frame) };
+    this.frames.set(item.id, entry);
+    return entry;
+  }
+}
