@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { crisisRoutes } from './api/crisis-routes.ts';
 import { installErrorHandler } from './api/error-handler.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import { signRoutes } from './api/sign-routes.ts';
@@ -37,5 +38,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(options.runtime, options.version));
   await app.register(signRoutes(options.runtime));
+  await app.register(crisisRoutes(options.runtime.crisis, () => options.runtime.clock.now()));
   return app;
 }

@@ -5,11 +5,14 @@ import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
 import { readPlaylistFile } from './domain/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
 import { type SignSurface, renderTextPage } from './render/text-page.ts';
+import { CrisisService } from './crisis/crisis-service.ts';
 import { SignPlayer } from './schedule/sign-player.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
 import { type SignLink, createSignLink } from './signs/sign-link.ts';
 import { SignController } from './signs/sign-controller.ts';
 import { type Db, openDatabase } from './store/database.ts';
+import { type AuditRepository, auditRepository } from './store/audit-repository.ts';
+import { crisisRepository } from './store/crisis-repository.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
 import { signStateRepository } from './store/sign-state-repository.ts';
 
@@ -60,6 +63,13 @@ export function renderItemForSign(item: PlaylistItem, surface: SignSurface): Fra
   }
 }
 
+/** Kept uploaded in each sign's reserved crisis slot, so a takeover is one command (DESIGN.md). */
+export const GENERIC_CRISIS = { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
+
+export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignSurface): Frame {
+  return renderTextPage(['VIKTIGT MEDDELANDE', message.headline, message.instruction], surface);
+}
+
 /**
  * Everything that runs: the store, one controller and player per sign, and the tick that drives
  * them. Built from config with no I/O at import time; start() and stop() bound its life.
@@ -69,6 +79,8 @@ export class Runtime {
   readonly db: Db;
   readonly signs = new Map<string, SignRuntime>();
   readonly playLog: PlayLogRepository;
+  readonly audit: AuditRepository;
+  readonly crisis: CrisisService;
   readonly clock: Clock;
   private playlist: PlaylistFile;
   private timer: NodeJS.Timeout | null = null;
@@ -84,6 +96,7 @@ export class Runtime {
     this.playlist = readPlaylistFile(config.playlistPath);
     this.db = openDatabase(options.databasePath ?? `${config.dataDir}/skylt.db`);
     this.playLog = playLogRepository(this.db);
+    this.audit = auditRepository(this.db);
     const state = signStateRepository(this.db);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
@@ -118,16 +131,30 @@ export class Runtime {
       });
       this.signs.set(sign.id, { config: sign, link, controller, player, surface });
     }
+    this.crisis = new CrisisService({
+      db: this.db,
+      repo: crisisRepository(this.db),
+      audit: this.audit,
+      clock: this.clock,
+      log: this.log.child({ part: 'crisis' }),
+      signs: () =>
+        [...this.signs.values()].map((s) => ({
+          id: s.config.id,
+          controller: s.controller,
+          renderCrisis: (m) => renderCrisisPage(m, s.surface),
+        })),
+    });
   }
 
   start(): void {
     for (const s of this.signs.values()) {
       s.link.virtualSign?.announce();
       s.controller.start();
-      s.controller.setCrisisFrame(renderTextPage(['VIKTIGT MEDDELANDE', 'Lyssna på Sveriges Radio P4'], s.surface));
+      s.controller.setCrisisFrame(renderCrisisPage(GENERIC_CRISIS, s.surface));
       const first = this.playlist.items.find((i) => !i.signs || i.signs.includes(s.config.id));
       if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
     }
+    this.crisis.start();
     const tickMs = this.options.tickMs ?? 250;
     if (tickMs > 0) {
       this.timer = setInterval(() => void this.tick(), tickMs);
@@ -137,6 +164,8 @@ export class Runtime {
 
   /** One step of every sign: page changes and lease refreshes. */
   async tick(): Promise<void> {
+    await this.crisis.expire();
+    await this.crisis.reassertMissing();
     await Promise.all(
       [...this.signs.values()].map(async (s) => {
         await s.player.tick();

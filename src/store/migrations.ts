@@ -50,4 +50,140 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'crisis: crisis messages with per-sign confirmation',
+    sql: `
+      -- One row per crisis message, manual or from a feed. A proposal waits for a communicator.
+      CREATE TABLE crises (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        alert_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('proposed', 'active', 'ended', 'dismissed')),
+        headline TEXT NOT NULL,
+        instruction TEXT NOT NULL,
+        sign_ids TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        activated_at TEXT,
+        expires_at TEXT,
+        ended_at TEXT,
+        ended_reason TEXT,
+        takeover_ms REAL,
+        confirmations TEXT NOT NULL DEFAULT '{}',
+        reason TEXT
+      );
+      CREATE INDEX crises_state ON crises (state);
+      CREATE UNIQUE INDEX crises_alert ON crises (source, alert_id) WHERE alert_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    name: 'content workflow: users, sessions, API tokens, items, images, shared playlist',
+    sql: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL DEFAULT '',
+        organisation TEXT NOT NULL CHECK (organisation IN ('kommun', 'konserthus')),
+        role TEXT NOT NULL CHECK (role IN ('submitter', 'communicator', 'admin')),
+        password_hash TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        disabled_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        -- Review, publishing and crisis belong to Vara kommun.
+        CHECK (role <> 'communicator' OR organisation = 'kommun')
+      );
+
+      -- The cookie holds a random id; only its SHA-256 is stored, so a copy of the database opens no session.
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      -- Bearer tokens: the public lookup part is stored as is, the secret part only as SHA-256.
+      CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        lookup TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,
+        organisation TEXT NOT NULL CHECK (organisation IN ('kommun', 'konserthus')),
+        role TEXT NOT NULL CHECK (role IN ('submitter', 'communicator', 'admin')),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT,
+        CHECK (role <> 'communicator' OR organisation = 'kommun')
+      );
+
+      CREATE TABLE items (
+        id TEXT PRIMARY KEY,
+        organisation TEXT NOT NULL CHECK (organisation IN ('kommun', 'konserthus')),
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'pending', 'approved', 'rejected', 'expired', 'archived')),
+        content_json TEXT NOT NULL,
+        window_json TEXT,
+        signs_json TEXT,
+        dwell_seconds INTEGER NOT NULL CHECK (dwell_seconds >= 10),
+        info_link TEXT NOT NULL,
+        show_link INTEGER NOT NULL DEFAULT 0,
+        rejection_reason TEXT,
+        revision INTEGER NOT NULL DEFAULT 1,
+        ends_at TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT
+      );
+      CREATE INDEX items_state ON items (state, organisation);
+
+      -- Uploaded pictures, normalised to PNG by the renderer's importer.
+      CREATE TABLE images (
+        id TEXT PRIMARY KEY,
+        organisation TEXT NOT NULL CHECK (organisation IN ('kommun', 'konserthus')),
+        png BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        source_format TEXT NOT NULL,
+        source_bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        filename TEXT,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+      );
+
+      -- The one shared playlist: a single draft row, and published revisions that never change.
+      CREATE TABLE playlist_draft (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        entries_json TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE playlist_revisions (
+        revision INTEGER PRIMARY KEY,
+        playlist_json TEXT NOT NULL,
+        item_revisions_json TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        note TEXT,
+        rollback_of INTEGER
+      );
+      CREATE TRIGGER playlist_revisions_no_update BEFORE UPDATE ON playlist_revisions
+        BEGIN SELECT RAISE(ABORT, 'published playlist revisions are immutable'); END;
+      CREATE TRIGGER playlist_revisions_no_delete BEFORE DELETE ON playlist_revisions
+        BEGIN SELECT RAISE(ABORT, 'published playlist revisions are immutable'); END;
+    `,
+  },
 ];

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
+import { type Frame, frameCrc32 } from '../render/frame.ts';
+import { Priority } from '../signs/bridge/messages.ts';
+import type { SignController } from '../signs/sign-controller.ts';
+import { CRISIS_SLOT } from '../signs/slot-cache.ts';
+import type { AuditRepository } from '../store/audit-repository.ts';
+import type { CrisisRecord, CrisisRepository, SignConfirmation } from '../store/crisis-repository.ts';
+import type { Db } from '../store/database.ts';
+
+/** A crisis request that cannot be carried out as asked; the status is the HTTP one. */
+export class CrisisError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CrisisError';
+  }
+}
+
+export interface CrisisSign {
+  readonly id: string;
+  readonly controller: SignController;
+  renderCrisis(message: { headline: string; instruction: string }): Frame;
+}
+
+export interface CrisisInput {
+  source: string;
+  alertId?: string | null;
+  headline: string;
+  instruction: string;
+  /** Target signs; all signs when absent. */
+  signIds?: string[] | null;
+  expiresAt?: string | null;
+  actor: string;
+  reason?: string | null;
+}
+
+type CrisisEvents = { changed: [CrisisRecord] };
+
+/**
+ * Crisis state and takeover. A takeover is two stages on every target sign: PLAY of the generic
+ * crisis frame kept in its reserved slot (one urgent command, ahead of any upload), then the
+ * specific text once uploaded. Each stage is confirmed by the ACK and a STATUS read-back of slot
+ * and CRC; the time from activation to every sign confirmed is the takeover latency.
+ */
+export class CrisisService extends EventEmitter<CrisisEvents> {
+  private readonly latencies: number[] = [];
+
+  constructor(
+    private readonly o: {
+      db: Db;
+      repo: CrisisRepository;
+      audit: AuditRepository;
+      clock: Clock;
+      signs: () => CrisisSign[];
+      log: Logger;
+    },
+  ) {
+    super();
+  }
+
+  /** Re-asserts a crisis that was running when Skylt stopped or crashed, and follows links coming back. */
+  start(): void {
+    for (const sign of this.o.signs()) {
+      sign.controller.session.on('up', () => {
+        const active = this.active();
+        if (active?.signIds.includes(sign.id)) void this.takeoverSigns(active, [sign]).then((c) => this.save(c));
+      });
+    }
+    const active = this.active();
+    if (active) {
+      this.o.log.warn({ crisis: active.id }, 're-asserting the crisis that was running before the restart');
+      void this.takeover(active);
+    }
+  }
+
+  active(): CrisisRecord | null {
+    const list = this.o.repo.inState('active');
+    return list[list.length - 1] ?? null;
+  }
+
+  proposals(): CrisisRecord[] {
+    return this.o.repo.inState('proposed');
+  }
+
+  get(id: string): CrisisRecord {
+    const c = this.o.repo.get(id);
+    if (!c) throw new CrisisError(404, `no crisis "${id}"`);
+    return c;
+  }
+
+  /** Takeover latencies measured since start, for the metric. */
+  takeoverLatencies(): readonly number[] {
+    return this.latencies;
+  }
+
+  /** Starts a crisis message at once (manual, or an automatic feed takeover). */
+  async activate(input: CrisisInput): Promise<CrisisRecord> {
+    const record = this.newRecord(input, 'active');
+    this.checkRenders(record);
+    return this.activateRecord(record, input.actor, 'crisis.start');
+  }
+
+  /** A feed alert that waits for a communicator's one-click approval. */
+  propose(input: CrisisInput): CrisisRecord {
+    if (input.alertId) {
+      const existing = this.o.repo.byAlert(input.source, input.alertId);
+      if (existing) return existing;
+    }
+    const record = this.newRecord(input, 'proposed');
+    this.write(record, input.actor, 'crisis.propose', null);
+    return record;
+  }
+
+  async approve(id: string, actor: string): Promise<CrisisRecord> {
+    const c = this.get(id);
+    if (c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal waiting for approval`);
+    return this.activateRecord(c, actor, 'crisis.approve');
+  }
+
+  dismiss(id: string, actor: string): CrisisRecord {
+    const c = this.get(id);
+    if (c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal that can be dismissed`);
+    const after = { ...c, state: 'dismissed' as const, endedAt: this.nowIso(), endedReason: `dismissed by ${actor}` };
+    this.write(after, actor, 'crisis.dismiss', c);
+    return after;
+  }
+
+  /** An Update from the source, or a communicator's correction: the running text is replaced. */
+  async update(id: string, text: { headline: string; instruction: string }, actor: string): Promise<CrisisRecord> {
+    const c = this.get(id);
+    if (c.state !== 'active' && c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} has ${c.state}; start a new one`);
+    const after = { ...c, ...text };
+    this.checkRenders(after);
+    this.write(after, actor, 'crisis.update', c);
+    if (after.state !== 'active') return after;
+    return this.takeover(after);
+  }
+
+  /** All-clear (or Cancel, or expiry): the signs go back to the schedule. */
+  async end(id: string, actor: string, reason: string): Promise<CrisisRecord> {
+    const c = this.get(id);
+    if (c.state !== 'active') throw new CrisisError(409, `crisis ${id} is ${c.state}, not running`);
+    const after = { ...c, state: 'ended' as const, endedAt: this.nowIso(), endedReason: reason };
+    this.write(after, actor, 'crisis.end', c);
+    await Promise.all(
+      this.targets(c.signIds).map((s) =>
+        s.controller.end('crisis').catch((e: unknown) => {
+          // The sign keeps the crisis until its TTL if it cannot be told now; retried when the link returns.
+          this.o.log.error({ sign: s.id, err: e }, 'could not end the crisis on the sign');
+        }),
+      ),
+    );
+    return after;
+  }
+
+  /** Ends crises whose expiry has passed; called by the runtime's tick. */
+  async expire(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const c of this.o.repo.inState('active')) {
+      if (c.expiresAt && Date.parse(c.expiresAt) <= now) await this.end(c.id, 'system', 'expired');
+    }
+  }
+
+  /** After a restart or a lost link: signs that should show the crisis but do not, get it again. */
+  async reassertMissing(): Promise<void> {
+    const active = this.active();
+    if (!active) return;
+    const missing = this.targets(active.signIds).filter((s) => s.controller.linkUp && !s.controller.heldLease('crisis'));
+    if (missing.length > 0) this.save(await this.takeoverSigns(active, missing));
+  }
+
+  private async activateRecord(record: CrisisRecord, actor: string, action: string): Promise<CrisisRecord> {
+    // One crisis at a time: a new one supersedes what runs, on the signs it does not cover too.
+    for (const running of this.o.repo.inState('active')) {
+      if (running.id === record.id) continue;
+      const ended = { ...running, state: 'ended' as const, endedAt: this.nowIso(), endedReason: `superseded by ${record.id}` };
+      this.write(ended, actor, 'crisis.end', running);
+      for (const s of this.targets(running.signIds.filter((id) => !record.signIds.includes(id)))) {
+        await s.controller.end('crisis').catch(() => undefined);
+      }
+    }
+    const before = record.state === 'active' ? null : record;
+    const active = { ...record, state: 'active' as const, activatedAt: this.nowIso() };
+    this.write(active, actor, action, before);
+    return this.takeover(active);
+  }
+
+  private async takeover(c: CrisisRecord): Promise<CrisisRecord> {
+    const done = await this.takeoverSigns(c, this.targets(c.signIds));
+    this.save(done);
+    return done;
+  }
+
+  private async takeoverSigns(c: CrisisRecord, signs: CrisisSign[]): Promise<CrisisRecord> {
+    const t0 = performance.now();
+    const ttlMs = c.expiresAt ? Math.max(1000, Date.parse(c.expiresAt) - this.o.clock.now()) : null;
+    const results = await Promise.all(
+      signs.map(async (sign): Promise<[string, SignConfirmation]> => {
+        const conf: SignConfirmation = { genericMs: null, specificMs: null, slot: null, crc32: null, confirmedAt: null, error: null };
+        try {
+          await sign.controller.playCrisisSlot(ttlMs);
+          const generic = await sign.controller.readBack();
+          if (generic.showingPriority === Priority.crisis && generic.showingSlot === CRISIS_SLOT) {
+            conf.genericMs = performance.now() - t0;
+          }
+        } catch (e: unknown) {
+          // No generic frame on the sign yet (just booted): the specific text below still takes over.
+          conf.error = `generic crisis slot: ${e instanceof Error ? e.message : String(e)}`;
+        }
+        try {
+          const frame = sign.renderCrisis(c);
+          const crc32 = frameCrc32(frame);
+          await sign.controller.show({ frame, priority: 'crisis', ttlMs, itemId: `crisis:${c.id}`, urgent: true });
+          const specific = await sign.controller.readBack();
+          if (specific.showingPriority === Priority.crisis && specific.showingCrc32 === crc32) {
+            conf.specificMs = performance.now() - t0;
+            conf.genericMs ??= conf.specificMs;
+            conf.slot = specific.showingSlot;
+            conf.crc32 = crc32;
+            conf.confirmedAt = this.nowIso();
+          } else conf.error = `read-back shows slot ${specific.showingSlot} crc ${specific.showingCrc32}, not the crisis text`;
+        } catch (e: unknown) {
+          conf.error = e instanceof Error ? e.message : String(e);
+          this.o.log.error({ sign: sign.id, crisis: c.id, err: conf.error }, 'crisis takeover not confirmed on a sign');
+        }
+        return [sign.id, conf];
+      }),
+    );
+    const confirmations = { ...c.confirmations, ...Object.fromEntries(results) };
+    const generic = c.signIds.map((id) => confirmations[id]?.genericMs ?? null);
+    const takeoverMs = generic.every((v) => v !== null) ? Math.max(...(generic as number[])) : c.takeoverMs;
+    if (takeoverMs !== null && takeoverMs !== c.takeoverMs) this.latencies.push(takeoverMs);
+    return { ...c, confirmations, takeoverMs };
+  }
+
+  /** The text must fit every target sign before anything changes: a communicator hears it at once. */
+  private checkRenders(c: CrisisRecord): void {
+    for (const sign of this.targets(c.signIds)) {
+      try {
+        sign.renderCrisis(c);
+      } catch (e: unknown) {
+        throw new CrisisError(400, `crisis text for ${sign.id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private newRecord(input: CrisisInput, state: 'active' | 'proposed'): CrisisRecord {
+    const known = this.o.signs().map((s) => s.id);
+    const signIds = input.signIds && input.signIds.length > 0 ? [...new Set(input.signIds)] : known;
+    const unknown = signIds.filter((id) => !known.includes(id));
+    if (unknown.length > 0) throw new CrisisError(400, `unknown sign ${unknown.join(', ')}; signs are ${known.join(', ')}`);
+    if (input.expiresAt && Date.parse(input.expiresAt) <= this.o.clock.now()) {
+      throw new CrisisError(400, `expiresAt ${input.expiresAt} is in the past: give a time after now`);
+    }
+    return {
+      id: `crisis-${randomUUID().slice(0, 8)}`,
+      source: input.source,
+      alertId: input.alertId ?? null,
+      state,
+      headline: input.headline.normalize('NFC').trim(),
+      instruction: input.instruction.normalize('NFC').trim(),
+      signIds,
+      createdAt: this.nowIso(),
+      createdBy: input.actor,
+      activatedAt: null,
+      expiresAt: input.expiresAt ?? null,
+      endedAt: null,
+      endedReason: null,
+      takeoverMs: null,
+      confirmations: {},
+      reason: input.reason ?? null,
+    };
+  }
+
+  /** The state change and its audit record land in one transaction. */
+  private write(after: CrisisRecord, actor: string, action: string, before: CrisisRecord | null): void {
+    this.o.db.transaction(() => {
+      this.o.repo.save(after);
+      this.o.audit.record({ at: this.nowIso(), actor, action, subject: after.id, before: before ?? undefined, after });
+    })();
+    this.emit('changed', after);
+  }
+
+  private save(c: CrisisRecord): void {
+    // Confirmations only: the crisis may have ended while its takeover was in flight.
+    const current = this.o.repo.get(c.id);
+    if (!current) return;
+    this.o.repo.save({ ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
+    this.emit('changed', { ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
+  }
+
+  private targets(ids: string[]): CrisisSign[] {
+    return this.o.signs().filter((s) => ids.includes(s.id));
+  }
+
+  private nowIso(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+}
