@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { crisisRoutes } from './api/crisis-routes.ts';
 import { installErrorHandler } from './api/error-handler.ts';
 import { healthRoutes } from './api/health-routes.ts';
+import { metricsRoutes } from './api/metrics-routes.ts';
 import { signRoutes } from './api/sign-routes.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -38,6 +39,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(options.runtime, options.version));
   await app.register(signRoutes(options.runtime));
+  await app.register(metricsRoutes(options.runtime));
   await app.register(crisisRoutes(options.runtime.crisis, () => options.runtime.clock.now()));
   return app;
 }

@@ -13,6 +13,8 @@ const USAGE = `usage: skylt <command>
   render FILE [--sign ID] [--out DIR]
                                 render an item or playlist file to PNGs
   schemas [--check]             write the JSON Schemas in schemas/ (--check: fail if stale)
+  backup FILE                   online backup of the database (safe while Skylt runs)
+  restore FILE                  replace the database with a backup (Skylt must be stopped)
   version                       print the version
 `;
 
@@ -41,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       return playlistCommand(rest);
     case 'schemas':
       return schemasCommand(rest.includes('--check'));
+    case 'backup':
+    case 'restore':
+      return backupCommand(command, rest[0]);
     case 'render': {
       const { renderCommand } = await import('./render/render-command.ts');
       return renderCommand(rest);
@@ -64,6 +69,32 @@ function playlistCommand(args: string[]): number {
   } catch (error: unknown) {
     if (error instanceof PlaylistFileError) {
       console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function backupCommand(command: 'backup' | 'restore', file: string | undefined): Promise<number> {
+  if (!file) {
+    console.error(`usage: skylt ${command} FILE`);
+    return 2;
+  }
+  const { loadConfig } = await import('./config.ts');
+  const { BackupError, backupDatabase, restoreDatabase } = await import('./store/backup.ts');
+  const database = resolve(loadConfig().dataDir, 'skylt.db');
+  try {
+    if (command === 'backup') {
+      const { pages } = await backupDatabase(database, resolve(file));
+      console.log(`backed up ${database} to ${file} (${pages} pages)`);
+    } else {
+      const { version } = restoreDatabase(database, resolve(file));
+      console.log(`restored ${file} into ${database} (schema version ${version}); start Skylt to use it`);
+    }
+    return 0;
+  } catch (error: unknown) {
+    if (error instanceof BackupError) {
+      console.error(`skylt ${command}: ${error.message}`);
       return 1;
     }
     throw error;

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -26,6 +27,9 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   } catch (error: unknown) {
     return fail(error);
   }
+  // The pid file lets `skylt restore` refuse to swap the database under a running Skylt.
+  const pidFile = join(config.dataDir, 'skylt.pid');
+  writeFileSync(pidFile, String(process.pid));
   const app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
   runtime.start();
   try {
@@ -53,6 +57,7 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
     void (async () => {
       await app.close().catch(() => undefined);
       await runtime.stop();
+      rmSync(pidFile, { force: true });
       log.info('stopped: signs told, database closed');
       process.exit(0);
     })();

@@ -26,6 +26,8 @@ export const Health = z.object({
   signs: z.array(SignHealth),
 });
 
+const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
+
 export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -55,6 +57,23 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
         };
+      },
+    );
+
+    app.get(
+      '/api/ready',
+      {
+        schema: {
+          tags: ['health'],
+          summary: 'Readiness: 200 when every sign link is up, else 503 with what is not',
+          response: { 200: Ready, 503: Ready },
+        },
+      },
+      async (_request, reply) => {
+        const notReady = [...runtime.signs.values()]
+          .filter((s) => !s.controller.linkUp)
+          .map((s) => `sign ${s.config.id}: link ${s.controller.session.address} is down`);
+        return reply.code(notReady.length ? 503 : 200).send({ ready: notReady.length === 0, problems: notReady });
       },
     );
   };

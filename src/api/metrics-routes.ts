@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Runtime } from '../runtime.ts';
+
+/** Takeover latency buckets (seconds): the target is both signs within a second. */
+const TAKEOVER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * Prometheus metrics at /metrics, named skylt_*. Values are read from the running parts at scrape
+ * time (collect callbacks), so nothing on the sign path pays for them.
+ */
+export function metricsRoutes(runtime: Runtime, extra: Array<(registry: Registry) => void> = []): FastifyPluginAsync {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'skylt_process_' });
+  const perSign = (name: string, help: string, pick: (s: ReturnType<Runtime['signs']['get']> & object) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['sign'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of runtime.signs.values()) this.inc({ sign: s.config.id }, pick(s));
+      },
+    });
+  perSign('skylt_frames_sent_total', 'Bridge frames sent to the sign, retransmissions included', (s) => s.controller.session.stats.framesSent);
+  perSign('skylt_bytes_sent_total', 'Bytes on the wire to the sign', (s) => s.controller.session.stats.bytesSent);
+  perSign('skylt_bytes_received_total', 'Bytes on the wire from the sign', (s) => s.controller.session.stats.bytesReceived);
+  perSign('skylt_retransmits_total', 'Bridge frames sent again (NAK or timeout)', (s) => s.controller.session.stats.retransmits);
+  perSign('skylt_link_errors_total', 'NAKs received plus retransmission timeouts', (s) => s.controller.session.stats.naksReceived + s.controller.session.stats.timeouts);
+  perSign('skylt_link_reconnects_total', 'Times the link to the sign was re-opened', (s) => s.controller.session.stats.reconnects);
+  new Gauge({
+    name: 'skylt_link_up',
+    help: '1 when the bridge session to the sign is up',
+    labelNames: ['sign'],
+    registers: [registry],
+    collect() {
+      for (const s of runtime.signs.values()) this.set({ sign: s.config.id }, s.controller.linkUp ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'skylt_crisis_active',
+    help: '1 while a crisis message is running',
+    registers: [registry],
+    collect() {
+      this.set(runtime.crisis.active() ? 1 : 0);
+    },
+  });
+  let observed = 0;
+  new Histogram({
+    name: 'skylt_crisis_takeover_seconds',
+    help: 'Crisis activation to every target sign confirmed (ACK + STATUS read-back)',
+    buckets: TAKEOVER_BUCKETS,
+    registers: [registry],
+    collect() {
+      const all = runtime.crisis.takeoverLatencies();
+      for (; observed < all.length; observed++) this.observe((all[observed] as number) / 1000);
+    },
+  });
+  for (const add of extra) add(registry);
+
+  return async (app) => {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    });
+  };
+}
