@@ -8,13 +8,19 @@ import { PIXEL_FORMATS } from './render/frame.ts';
  * that describes the signs. Everything has an embedded default, so `npm start` runs with none.
  */
 
-const LINK_HINT = 'use "virtual", "tcp://HOST:PORT", "serial:/dev/serial/by-id/...?baud=115200" or "ddp://HOST[:PORT]"';
+const LINK_HINT =
+  'use "virtual", "tcp://HOST:PORT", "serial:/dev/serial/by-id/...?baud=115200" or "ddp://HOST[:PORT]" (tcp and serial also take "pace=BYTES_PER_SECOND" to slow writes to a line rate)';
 
 export const SignLink = z
   .string()
-  .refine((v) => v === 'virtual' || /^tcp:\/\/[^:/]+:\d{1,5}$/.test(v) || /^serial:\/dev\/\S+$/.test(v) || /^ddp:\/\/[^:/]+(:\d{1,5})?$/.test(v), {
-    message: LINK_HINT,
-  });
+  .refine(
+    (v) =>
+      v === 'virtual' ||
+      /^tcp:\/\/[^:/?]+:\d{1,5}(\?pace=\d+)?$/.test(v) ||
+      /^serial:\/dev\/[^?\s]+(\?[a-z]+=\d+(&[a-z]+=\d+)*)?$/.test(v) ||
+      /^ddp:\/\/[^:/]+(:\d{1,5})?$/.test(v),
+    { message: LINK_HINT },
+  );
 
 export const SignConfig = z.object({
   id: z.string().regex(/^[A-Z0-9][A-Za-z0-9-]{0,31}$/, 'an id of letters, digits and "-", e.g. "E20-N"'),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DisplayWindow } from './display-window.ts';
 import { ItemContent, Organisation } from './item-content.ts';
+import { DEFAULT_PLAYLIST_SETTINGS, PlaylistSettings } from './playlist-settings.ts';
 
 /** Road-safety floor: a page stays up at least 10 s (Trafikverket/CEDR guidance, see DESIGN.md). */
 export const MIN_DWELL_SECONDS = 10;
@@ -17,6 +19,7 @@ export const PlaylistItem = z.object({
   }),
   showLink: z.boolean().default(false),
   signs: z.array(z.string()).min(1).optional().describe('sign ids; all signs when absent'),
+  window: DisplayWindow.optional().describe('when the item may be shown; always when absent'),
 });
 export type PlaylistItem = z.infer<typeof PlaylistItem>;
 
@@ -26,6 +29,7 @@ export const PlaylistFile = z
     $schema: z.string().optional(),
     version: z.literal(1),
     name: z.string().min(1).max(80),
+    settings: PlaylistSettings.default(DEFAULT_PLAYLIST_SETTINGS),
     items: z
       .array(PlaylistItem)
       .min(1)

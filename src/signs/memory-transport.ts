@@ -1,8 +1,14 @@
+import { PacedLine } from './paced-transport.ts';
 import { LinkError, type Transport } from './transport.ts';
 
+export interface MemoryLinkOptions {
+  /** Paces both directions as a UART at this byte rate (115200 baud = 11520 B/s); unpaced when absent. */
+  bytesPerSecond?: number;
+}
+
 /**
- * An in-memory full-duplex link. Bytes are delivered asynchronously (setImmediate), as a real link
- * would, so ordering bugs that only show with a real transport show here too.
+ * An in-memory full-duplex link. Bytes are delivered asynchronously (setImmediate, or at the paced
+ * time), as a real link would, so ordering bugs that only show with a real transport show here too.
  */
 export class MemoryLink {
   readonly controller: Transport;
@@ -12,9 +18,17 @@ export class MemoryLink {
   private open = false;
   /** Test hook: every chunk the controller writes passes through here (corrupt, drop, inspect). */
   tamper: ((chunk: Uint8Array) => Uint8Array | null) | null = null;
+  /** Test hook: the same for every chunk the sign sends (lost or corrupted ACKs). */
+  tamperReplies: ((chunk: Uint8Array) => Uint8Array | null) | null = null;
+  /** The two directions when paced (null otherwise): their byte counts are what crossed the wire. */
+  readonly downLine: PacedLine | null;
+  readonly upLine: PacedLine | null;
 
-  constructor(address: string) {
+  constructor(address: string, options: MemoryLinkOptions = {}) {
     const link = this;
+    const rate = options.bytesPerSecond;
+    this.downLine = rate ? new PacedLine(rate, (chunk) => this.deliverToSign(chunk)) : null;
+    this.upLine = rate ? new PacedLine(rate, (chunk) => this.deliverToController(chunk)) : null;
     this.controller = {
       address,
       async open() {
@@ -22,8 +36,9 @@ export class MemoryLink {
       },
       async write(bytes) {
         if (!link.open) throw new LinkError(`${address} is not open`);
-        const chunk = link.tamper ? link.tamper(bytes.slice()) : bytes.slice();
-        if (chunk) setImmediate(() => link.toSign?.(chunk));
+        if (link.downLine) return link.downLine.send(bytes);
+        const copy = bytes.slice();
+        setImmediate(() => link.deliverToSign(copy));
       },
       async close() {
         link.open = false;
@@ -41,16 +56,36 @@ export class MemoryLink {
   attachSign(receive: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
     this.toSign = receive;
     return (chunk) => {
+      if (this.upLine) {
+        void this.upLine.send(chunk);
+        return;
+      }
       const copy = chunk.slice();
-      setImmediate(() => {
-        if (this.open) for (const l of this.toController) l(copy);
-      });
+      setImmediate(() => this.deliverToController(copy));
     };
   }
 
   /** Test hook: the link drops, as when a cable is pulled. */
   cut(): void {
     this.open = false;
+    this.downLine?.reset();
+    this.upLine?.reset();
     for (const l of this.closeListeners) l(new LinkError(`${this.controller.address} was cut`));
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  private deliverToSign(chunk: Uint8Array): void {
+    if (!this.open) return;
+    const out = this.tamper ? this.tamper(chunk) : chunk;
+    if (out) this.toSign?.(out);
+  }
+
+  private deliverToController(chunk: Uint8Array): void {
+    if (!this.open) return;
+    const out = this.tamperReplies ? this.tamperReplies(chunk) : chunk;
+    if (out) for (const l of this.toController) l(out);
   }
 }

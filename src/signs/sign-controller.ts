@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../domain/clock.ts';
 import { type Frame, PIXEL_FORMAT_CODE, frameCrc32 } from '../render/frame.ts';
-import { type BridgeSession, Lane, LinkDownError, type StatusReport } from './bridge/bridge-session.ts';
+import { type BridgeSession, Lane, LinkDownError, SendCancelledError, type StatusReport } from './bridge/bridge-session.ts';
 import { ACK_CODE_NAMES, AckCode, Priority, type PriorityName, TTL_FOREVER } from './bridge/messages.ts';
 import { encodeForSlot } from './bridge/prle.ts';
 import { CRISIS_SLOT, DEFAULT_SLOT, SlotCache } from './slot-cache.ts';
@@ -68,6 +68,8 @@ export class SignController extends EventEmitter<ControllerEvents> {
   private crisisFrame: Frame | null = null;
   private defaultFrame: Frame | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  private reservedJob: Promise<void> | null = null;
+  private reservedAgain = false;
   lastError: string | null = null;
 
   constructor(
@@ -237,12 +239,20 @@ export class SignController extends EventEmitter<ControllerEvents> {
     const { encoding, data } = encodeForSlot(frame);
     this.cache.forget(slot);
     this.uploading.add(slot);
+    // One refusal dooms the upload: the chunks still queued are withdrawn instead of sent for nothing.
+    const abort = new AbortController();
+    const { signal } = abort;
     try {
       const step = async (name: string, p: Promise<number>) => {
-        const code = await p;
-        if (code !== AckCode.OK) throw new SignRefusedError(this.signId, name, code);
+        try {
+          const code = await p;
+          if (code !== AckCode.OK) throw new SignRefusedError(this.signId, name, code);
+        } catch (error: unknown) {
+          abort.abort();
+          throw error;
+        }
       };
-      const chunk = Math.min(this.options.chunkBytes, caps.maxPayload - 5);
+      const chunk = Math.max(1, Math.min(this.options.chunkBytes, caps.maxPayload - 5));
       const sends = [
         step(
           'SLOT_BEGIN',
@@ -257,16 +267,20 @@ export class SignController extends EventEmitter<ControllerEvents> {
               encodedLength: data.length,
               crc32,
             },
-            { lane },
+            { lane, signal },
           ),
         ),
       ];
       for (let offset = 0; offset < data.length; offset += chunk) {
         const part = data.subarray(offset, offset + chunk);
-        sends.push(step('SLOT_DATA', this.session.send({ type: 'SLOT_DATA', slot, offset, data: part }, { lane })));
+        sends.push(step('SLOT_DATA', this.session.send({ type: 'SLOT_DATA', slot, offset, data: part }, { lane, signal })));
       }
-      sends.push(step('SLOT_COMMIT', this.session.send({ type: 'SLOT_COMMIT', slot }, { lane })));
-      await Promise.all(sends);
+      sends.push(step('SLOT_COMMIT', this.session.send({ type: 'SLOT_COMMIT', slot }, { lane, signal })));
+      const results = await Promise.allSettled(sends);
+      // The first real reason, not the cancellations it caused.
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      const cause = failed.find((e) => !(e instanceof SendCancelledError)) ?? failed[0];
+      if (cause !== undefined) throw cause;
       if (into === undefined) this.cache.store(slot, key, crc32);
       return slot;
     } finally {
@@ -274,7 +288,30 @@ export class SignController extends EventEmitter<ControllerEvents> {
     }
   }
 
-  private async prepareReservedSlots(): Promise<void> {
+  /**
+   * Keeps the reserved slots (crisis, default) holding their frames. Runs one at a time: two runs
+   * side by side would both upload the same slot, the second one restarting the first.
+   */
+  private prepareReservedSlots(): Promise<void> {
+    if (this.reservedJob) {
+      this.reservedAgain = true;
+      return this.reservedJob;
+    }
+    const job = (async () => {
+      try {
+        do {
+          this.reservedAgain = false;
+          await this.prepareReservedSlotsOnce();
+        } while (this.reservedAgain && this.linkUp);
+      } finally {
+        this.reservedJob = null;
+      }
+    })();
+    this.reservedJob = job;
+    return job;
+  }
+
+  private async prepareReservedSlotsOnce(): Promise<void> {
     for (const [slot, frame] of [
       [CRISIS_SLOT, this.crisisFrame],
       [DEFAULT_SLOT, this.defaultFrame],
@@ -295,7 +332,8 @@ export class SignController extends EventEmitter<ControllerEvents> {
     } catch (e: unknown) {
       this.noteError(e);
     }
-    for (const priority of this.leases.keys()) this.reassertOne(priority);
+    // Highest priority first: after a reboot the crisis is back before anything else is re-uploaded.
+    for (const priority of ['crisis', 'override', 'scheduled', 'fallback'] as const) this.reassertOne(priority);
   }
 
   private reassertOne(priority: PriorityName): void {

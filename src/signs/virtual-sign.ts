@@ -73,6 +73,7 @@ export class VirtualSign {
   private bootAt: number;
   private shown: { slot: number; crc32: number; priority: number } = { slot: NO_SLOT, crc32: 0, priority: 0 };
   private panel: Frame;
+  private readonly panelListeners = new Set<(panel: Frame, brightness: number) => void>();
 
   constructor(
     readonly spec: PanelSpec,
@@ -83,6 +84,20 @@ export class VirtualSign {
     this.slots = Array.from({ length: spec.slotCount }, emptySlot);
     this.bootAt = clock.now();
     this.panel = solidFrame(spec.width, spec.height, spec.format);
+  }
+
+  /**
+   * Called whenever what the panel shows changes (frame or brightness): a panel driver hooks in here,
+   * as the DDP output does. Lease expiry is noticed when the sign next looks (any message, a STATUS,
+   * or `framebuffer()`), so a driver that polls `framebuffer()` sees it too. Returns an unsubscribe.
+   */
+  onPanel(listener: (panel: Frame, brightness: number) => void): () => void {
+    this.panelListeners.add(listener);
+    return () => this.panelListeners.delete(listener);
+  }
+
+  get brightnessPercent(): number {
+    return this.brightness;
   }
 
   /** Announces the sign, as a real sign does when it boots or a link comes up. */
@@ -103,6 +118,7 @@ export class VirtualSign {
     this.bootAt = this.clock.now();
     this.parser.reset();
     this.evaluate();
+    this.notify();
     this.announce();
   }
 
@@ -265,7 +281,9 @@ export class VirtualSign {
       case 'BRIGHTNESS': {
         const m = message as Extract<ControllerMessage, { type: 'BRIGHTNESS' }>;
         if (m.percent > 100) return AckCode.BAD_PAYLOAD;
+        const changed = this.brightness !== m.percent;
         this.brightness = m.percent;
+        if (changed) this.notify();
         return AckCode.OK;
       }
       case 'STATUS':
@@ -305,6 +323,11 @@ export class VirtualSign {
     const { width, height, format } = this.spec;
     this.panel = bytes ? { width, height, format, bytes: bytes.slice() } : solidFrame(width, height, format);
     this.shown = bytes ? next : { slot: NO_SLOT, crc32: 0, priority: 0 };
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of this.panelListeners) l(this.panel, this.brightness);
   }
 
   private reply(message: SignMessage, ack: number): void {

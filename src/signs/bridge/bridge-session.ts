@@ -14,16 +14,21 @@ export type SignCapabilities = Omit<HelloReplyMessage, 'type'>;
 export type StatusReport = Omit<StatusReportMessage, 'type'>;
 
 export interface SessionOptions {
-  /** Sequenced frames in flight (PROTOCOL.md section 2). */
+  /** Sequenced frames in flight (PROTOCOL.md section 2): 1..127, default 4. */
   window?: number;
   rtoInitialMs?: number;
   rtoMinMs?: number;
   rtoMaxMs?: number;
-  /** Consecutive timeouts before the link is declared down. */
+  /** Consecutive fruitless rounds (timeouts, or NAKs without progress) before the link is declared down. */
   maxRetries?: number;
   /** Reconnect/HELLO back-off bounds. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /**
+   * A HEARTBEAT goes out when nothing was sent for this long, so a dead sign shows as a link down
+   * within seconds rather than at the next lease refresh. 0 turns it off. Default 5000.
+   */
+  heartbeatMs?: number;
 }
 
 export interface SessionStats {
@@ -34,6 +39,8 @@ export interface SessionStats {
   naksReceived: number;
   timeouts: number;
   reconnects: number;
+  /** Frames from the sign dropped for COBS/CRC/length errors. */
+  rxErrors: number;
   srttMs: number;
   rtoMs: number;
 }
@@ -46,8 +53,23 @@ export class LinkDownError extends LinkError {
   }
 }
 
+/** A queued message withdrawn by its sender before it went on the wire (e.g. the rest of a failed upload). */
+export class SendCancelledError extends Error {
+  readonly cancelled = true;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SendCancelledError';
+  }
+}
+
 /** Send lanes: a higher lane's frames go first; URGENT also ignores the window (a crisis PLAY). */
 export const Lane = { normal: 0, crisis: 1, urgent: 2 } as const;
+
+export interface SendOptions {
+  lane?: number;
+  /** Withdraws the message if it has not been sent yet; once on the wire it runs to its ACK. */
+  signal?: AbortSignal;
+}
 
 interface Pending {
   message: ControllerMessage;
@@ -55,6 +77,7 @@ interface Pending {
   resolve: (code: number) => void;
   reject: (error: Error) => void;
   onSeq?: ((seq: number) => void) | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 interface InFlight extends Pending {
@@ -73,10 +96,10 @@ type SessionEvents = {
 
 /**
  * The controller side of the bridge's reliability layer: go-back-N with cumulative ACKs, NAK-driven
- * retransmission, an RFC 6298 adaptive timeout, link-down after repeated timeouts, and resync by
- * HELLO with back-off. Frames are queued in lanes: a crisis upload overtakes a normal one, and an
- * urgent frame (the crisis PLAY) also ignores the window, so a takeover waits only for the frame
- * already on the wire.
+ * retransmission, an RFC 6298 adaptive timeout, link-down after repeated fruitless rounds, and resync
+ * by HELLO with back-off (reopening the transport when HELLOs go unanswered). Frames are queued in
+ * lanes: a crisis upload overtakes a normal one, and an urgent frame (the crisis PLAY) also ignores
+ * the window, so a takeover waits only for the frame already on the wire.
  */
 export class BridgeSession extends EventEmitter<SessionEvents> {
   state: 'idle' | 'connecting' | 'up' | 'closed' = 'idle';
@@ -91,12 +114,19 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private srtt = 0;
   private rttvar = 0;
   private rto: number;
-  private consecutiveTimeouts = 0;
+  /** Rounds of retransmission since the sign last acknowledged anything new. */
+  private fruitlessRounds = 0;
   private retransmitTimer: NodeJS.Timeout | null = null;
   private helloTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private helloAttempts = 0;
   private backoff: number;
   private pumping = false;
-  private lastGoBackAt = 0;
+  private lastGoBackAt = Number.NEGATIVE_INFINITY;
+  private lastGoBackAck = -1;
+  private lastSendAt = 0;
+  /** 'down' is reported once per outage, not at every failed reconnect attempt. */
+  private downReported = false;
   private statusWaiters = new Map<number, (report: StatusReport) => void>();
 
   constructor(
@@ -112,8 +142,11 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       maxRetries: 5,
       backoffMinMs: 100,
       backoffMaxMs: 5000,
+      heartbeatMs: 5000,
       ...options,
     };
+    // Beyond 127 frames in flight a retransmission is indistinguishable from a new frame (mod 256).
+    this.opts.window = Math.min(127, Math.max(1, Math.floor(this.opts.window)));
     this.rto = this.opts.rtoInitialMs;
     this.backoff = this.opts.backoffMinMs;
     this.stats = {
@@ -124,6 +157,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       naksReceived: 0,
       timeouts: 0,
       reconnects: 0,
+      rxErrors: 0,
       srttMs: 0,
       rtoMs: this.rto,
     };
@@ -133,6 +167,11 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
 
   get address(): string {
     return this.transport.address;
+  }
+
+  /** Frames queued or in flight: 0 when the link is idle. */
+  get backlog(): number {
+    return this.queue.length + this.inflight.length;
   }
 
   /** Opens the link and keeps trying HELLO until the sign answers (or stop()). */
@@ -149,8 +188,8 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   }
 
   /** Sends a sequenced message; resolves with the sign's ACK code. */
-  send(message: ControllerMessage, options: { lane?: number } = {}): Promise<number> {
-    return this.enqueue(message, options.lane ?? Lane.normal);
+  send(message: ControllerMessage, options: SendOptions = {}): Promise<number> {
+    return this.enqueue(message, options.lane ?? Lane.normal, undefined, options.signal);
   }
 
   /** STATUS read-back: what the sign shows, and optionally one slot's CRC-32. */
@@ -161,26 +200,47 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       const report = new Promise<StatusReport | null>((resolve) => {
         settle = resolve;
       });
-      const code = await this.enqueue({ type: 'STATUS', querySlot }, Lane.crisis, (s) => {
-        seq = s;
-        this.statusWaiters.set(s, settle);
-      });
-      if (code !== 0) throw new LinkError(`sign at ${this.address} refused STATUS with code ${code}`);
-      const timer = setTimeout(() => settle(null), Math.max(200, this.rto * 2));
-      const got = await report;
-      clearTimeout(timer);
-      this.statusWaiters.delete(seq);
-      if (got) return got;
+      try {
+        const code = await this.enqueue({ type: 'STATUS', querySlot }, Lane.crisis, (s) => {
+          seq = s;
+          this.statusWaiters.set(s, settle);
+        });
+        if (code !== 0) throw new LinkError(`sign at ${this.address} refused STATUS with code ${code}`);
+        // The report follows its ACK directly; if it was lost (or the ACK was only implied by a later
+        // cumulative ACK) ask again rather than wait.
+        const timer = setTimeout(() => settle(null), Math.max(200, this.rto * 2));
+        const got = await report;
+        clearTimeout(timer);
+        if (got) return got;
+      } finally {
+        if (this.statusWaiters.get(seq) === settle) this.statusWaiters.delete(seq);
+      }
     }
     throw new LinkDownError(`no STATUS_REPORT from ${this.address}`);
   }
 
-  private enqueue(message: ControllerMessage, lane: number, onSeq?: (seq: number) => void): Promise<number> {
+  private enqueue(
+    message: ControllerMessage,
+    lane: number,
+    onSeq?: (seq: number) => void,
+    signal?: AbortSignal,
+  ): Promise<number> {
     if (this.state !== 'up') return Promise.reject(new LinkDownError(`link to ${this.address} is down`));
+    if (signal?.aborted) return Promise.reject(new SendCancelledError(`${message.type} withdrawn before sending`));
     return new Promise<number>((resolve, reject) => {
-      const pending: Pending = { message, lane, resolve, reject, onSeq };
+      const pending: Pending = { message, lane, resolve, reject, onSeq, signal };
       const firstLower = this.queue.findIndex((p) => p.lane < lane);
       this.queue.splice(firstLower < 0 ? this.queue.length : firstLower, 0, pending);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.queue.indexOf(pending);
+          if (i < 0) return;
+          this.queue.splice(i, 1);
+          reject(new SendCancelledError(`${message.type} withdrawn before sending`));
+        },
+        { once: true },
+      );
       void this.pump();
     });
   }
@@ -188,6 +248,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private connect(): void {
     if (this.state === 'closed') return;
     this.state = 'connecting';
+    this.helloAttempts = 0;
     this.transport
       .open()
       .then(() => this.sendHello())
@@ -196,9 +257,16 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       });
   }
 
+  private reportDown(reason: string): void {
+    if (this.downReported) return;
+    this.downReported = true;
+    this.emit('down', reason);
+  }
+
   private scheduleReconnect(reason: string): void {
     if (this.state === 'closed') return;
-    this.emit('down', reason);
+    this.state = 'connecting';
+    this.reportDown(reason);
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs);
     this.clearTimers();
@@ -210,7 +278,15 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   }
 
   private sendHello(): void {
-    if (this.state === 'closed') return;
+    if (this.state !== 'connecting') return;
+    if (this.helloAttempts >= this.opts.maxRetries) {
+      // The transport may be open on a dead end (a pty whose peer died, a half-open TCP connection):
+      // start it afresh instead of shouting into it forever.
+      this.transport.close().catch(() => undefined);
+      this.scheduleReconnect(`no HELLO_REPLY after ${this.helloAttempts} attempts`);
+      return;
+    }
+    this.helloAttempts++;
     const { type, payload } = encodeMessage({ type: 'HELLO', protocolVersion: 1 });
     const wire = encodeFrame({ type, seq: 0, ack: 0, payload });
     this.stats.framesSent++;
@@ -231,7 +307,10 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.stats.bytesReceived += chunk.length;
     for (const result of this.parser.push(chunk)) {
       // A corrupted reply is simply lost: the retransmission timer recovers it.
-      if (!('frame' in result)) continue;
+      if (!('frame' in result)) {
+        this.stats.rxErrors++;
+        continue;
+      }
       const { frame } = result;
       const message = decodeMessage(frame.type, frame.payload);
       if (!message) continue;
@@ -240,12 +319,13 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
           this.onHelloReply(message);
           break;
         case 'ACK':
-          this.onAck(frame.ack, message.code);
+          if (this.state === 'up') this.onAck(frame.ack, message.code);
           break;
         case 'NAK':
+          if (this.state !== 'up') break;
           this.stats.naksReceived++;
           this.onAck(frame.ack, null);
-          this.goBack(true);
+          this.onNak(frame.ack);
           break;
         case 'STATUS_REPORT': {
           const { type: _t, ...report } = message;
@@ -253,6 +333,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
           break;
         }
         default:
+          // Our own frames echoed back (a tty with echo on) and anything else: not for us.
           break;
       }
     }
@@ -260,18 +341,22 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
 
   private onHelloReply(reply: HelloReplyMessage): void {
     const { type: _t, ...caps } = reply;
+    if (caps.protocolVersion !== 1) return;
     const rebooted = this.capabilities !== null && this.capabilities.bootId !== caps.bootId;
-    // Same boot id while up: the late answer to one of our HELLOs. Every HELLO went out before the
-    // first sequenced frame, so the sign reset its sequence before seq 1: still in sync.
+    // Same boot id while up: the late answer to one of our HELLOs, or the sign greeting a new link.
+    // Every HELLO went out before the first sequenced frame, so on an ordered link the sign reset its
+    // sequence before seq 1: still in sync.
     if (this.state === 'up' && !rebooted) return;
     if (this.state === 'up') {
-      // Unsolicited while up: the sign rebooted (or another HELLO crossed ours). Resync from scratch.
+      // A new boot id while up: the sign rebooted and lost its sequence state. Resync from scratch.
       this.failAll(new LinkDownError(`sign at ${this.address} rebooted`));
       this.state = 'connecting';
+      this.helloAttempts = 0;
       this.capabilities = caps;
-      this.emit('down', 'sign rebooted');
+      this.stopHeartbeat();
+      this.reportDown('sign rebooted');
+      this.emit('reboot', caps);
       this.sendHello();
-      if (rebooted) this.emit('reboot', caps);
       return;
     }
     if (this.state !== 'connecting') return;
@@ -280,9 +365,15 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.capabilities = caps;
     this.nextSeq = 1;
     this.inflight = [];
-    this.consecutiveTimeouts = 0;
+    this.fruitlessRounds = 0;
+    this.lastGoBackAck = -1;
     this.backoff = this.opts.backoffMinMs;
+    this.rto = this.srtt > 0 ? this.rtoFromSamples() : this.opts.rtoInitialMs;
+    this.stats.rtoMs = this.rto;
     this.state = 'up';
+    this.downReported = false;
+    this.lastSendAt = performance.now();
+    this.startHeartbeat();
     if (rebooted) this.emit('reboot', caps);
     this.emit('up', caps);
     void this.pump();
@@ -298,9 +389,27 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       // Cumulative ACK: earlier frames whose own ACK was lost are taken as processed (PROTOCOL.md 2).
       f.resolve(f.seq === ack && code !== null ? code : 0);
     }
-    this.consecutiveTimeouts = 0;
+    this.fruitlessRounds = 0;
     this.restartTimer();
     void this.pump();
+  }
+
+  /**
+   * Every frame behind a lost one draws its own GAP NAK carrying the same `ack`. Going back once per
+   * distinct `ack` is enough: the repeats describe frames that the go-back already re-sends. If the
+   * re-sent frame is lost again, its successors' NAKs carry the same `ack` and the RTO recovers it.
+   */
+  private onNak(ack: number): void {
+    if (this.inflight.length === 0) return;
+    const now = performance.now();
+    if (ack === this.lastGoBackAck && now - this.lastGoBackAt < this.rto) return;
+    this.lastGoBackAck = ack;
+    this.countFruitlessRound('NAKs without progress');
+    if (this.state === 'up') this.goBack();
+  }
+
+  private rtoFromSamples(): number {
+    return Math.min(this.opts.rtoMaxMs, Math.max(this.opts.rtoMinMs, this.srtt + 4 * this.rttvar));
   }
 
   private sampleRtt(ms: number): void {
@@ -311,18 +420,16 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - ms);
       this.srtt = 0.875 * this.srtt + 0.125 * ms;
     }
-    this.rto = Math.min(this.opts.rtoMaxMs, Math.max(this.opts.rtoMinMs, this.srtt + 4 * this.rttvar));
+    this.rto = this.rtoFromSamples();
     this.stats.srttMs = this.srtt;
     this.stats.rtoMs = this.rto;
   }
 
-  /** Go-back-N: everything unacknowledged is sent again, in order. */
-  private goBack(fromNak: boolean): void {
-    const now = performance.now();
-    // Every frame behind a lost one draws its own GAP NAK; one go-back per round trip is enough.
-    if (fromNak && now - this.lastGoBackAt < Math.max(this.srtt, this.opts.rtoMinMs)) return;
-    this.lastGoBackAt = now;
+  /** Go-back-N: everything unacknowledged is sent again, in order, and the timer starts afresh. */
+  private goBack(): void {
+    this.lastGoBackAt = performance.now();
     for (const f of this.inflight) f.needsSend = true;
+    this.restartTimer();
     void this.pump();
   }
 
@@ -338,15 +445,19 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.retransmitTimer = null;
     if (this.state !== 'up' || this.inflight.length === 0) return;
     this.stats.timeouts++;
-    this.consecutiveTimeouts++;
-    if (this.consecutiveTimeouts > this.opts.maxRetries) {
-      this.linkLost(`no answer from the sign after ${this.opts.maxRetries} retries`, false);
-      return;
-    }
     this.rto = Math.min(this.rto * 2, this.opts.rtoMaxMs);
     this.stats.rtoMs = this.rto;
-    this.goBack(false);
-    this.restartTimer();
+    this.lastGoBackAck = -1;
+    this.countFruitlessRound('no answer from the sign');
+    if (this.state === 'up') this.goBack();
+  }
+
+  /** A retransmission round with nothing new acknowledged; too many in a row and the link is down. */
+  private countFruitlessRound(what: string): void {
+    this.fruitlessRounds++;
+    if (this.fruitlessRounds > this.opts.maxRetries) {
+      this.linkLost(`${what} after ${this.opts.maxRetries} retries`, false);
+    }
   }
 
   private nextToSend(): InFlight | Pending | null {
@@ -388,6 +499,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
         }
         entry.needsSend = false;
         entry.sentAt = performance.now();
+        this.lastSendAt = entry.sentAt;
         this.stats.framesSent++;
         this.stats.bytesSent += entry.wire.length;
         if (!this.retransmitTimer) this.restartTimer();
@@ -403,18 +515,41 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const every = this.opts.heartbeatMs;
+    if (every <= 0) return;
+    this.heartbeatTimer = setInterval(
+      () => {
+        if (this.state !== 'up' || this.backlog > 0 || performance.now() - this.lastSendAt < every) return;
+        this.send({ type: 'HEARTBEAT' }).catch(() => undefined);
+      },
+      Math.max(50, every / 4),
+    );
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
   private linkLost(reason: string, transportClosed: boolean): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'idle') return;
+    const wasConnecting = this.state === 'connecting';
     this.failAll(new LinkDownError(`link to ${this.address} down: ${reason}`));
     this.parser.reset();
+    this.stopHeartbeat();
     if (transportClosed) {
-      this.state = 'connecting';
       this.transport.close().catch(() => undefined);
       this.scheduleReconnect(reason);
     } else {
       this.state = 'connecting';
-      this.emit('down', reason);
-      this.sendHello();
+      this.reportDown(reason);
+      if (!wasConnecting) {
+        this.helloAttempts = 0;
+        this.sendHello();
+      }
     }
   }
 
@@ -422,6 +557,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     const all = [...this.inflight, ...this.queue];
     this.inflight = [];
     this.queue.length = 0;
+    this.statusWaiters.clear();
     if (this.retransmitTimer) clearTimeout(this.retransmitTimer);
     this.retransmitTimer = null;
     for (const p of all) p.reject(error);
@@ -430,6 +566,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private clearTimers(): void {
     if (this.retransmitTimer) clearTimeout(this.retransmitTimer);
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.stopHeartbeat();
     this.retransmitTimer = null;
     this.helloTimer = null;
   }
