@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
 import { PIXEL_FORMATS } from './render/frame.ts';
 
 /**
@@ -102,6 +103,8 @@ export interface SkyltConfig {
   logLevel: string;
   configPath: string | null;
   signs: SignConfig[];
+  /** Crisis feeds (SR VMA on by default; Krisinformation, SMHI, CAP when given a URL). */
+  crisisFeeds: CrisisFeedConfig;
 }
 
 /** Start-up stops on this; its message names every bad field and what it should be. */
@@ -143,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SkyltConfig {
       throw new ConfigError(configPath, [`not valid JSON: ${(error as Error).message}`]);
     }
   }
+  const feeds = CrisisFeedEnv.safeParse(env);
+  if (!feeds.success) throw new ConfigError('environment', describeIssues(feeds.error));
   const file = ConfigFile.safeParse(signsInput);
   if (!file.success) throw new ConfigError(configPath ?? 'the embedded defaults', describeIssues(file.error));
   return {
@@ -153,5 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SkyltConfig {
     logLevel: e.SKYLT_LOG_LEVEL,
     configPath,
     signs: file.data.signs,
+    crisisFeeds: crisisFeedConfigFromEnvValues(feeds.data),
   };
 }

@@ -6,6 +6,7 @@ import { readPlaylistFile } from './domain/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
 import { type SignSurface, renderTextPage } from './render/text-page.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
+import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { SignPlayer } from './schedule/sign-player.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
 import { type SignLink, createSignLink } from './signs/sign-link.ts';
@@ -15,6 +16,10 @@ import { type AuditRepository, auditRepository } from './store/audit-repository.
 import { crisisRepository } from './store/crisis-repository.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
 import { signStateRepository } from './store/sign-state-repository.ts';
+import { isWindowOpen } from './domain/display-window.ts';
+import type { LivePlaylist } from './workflow/playlist-service.ts';
+import { Workflow } from './workflow/workflow.ts';
+import { workflowSettings } from './workflow/workflow-settings.ts';
 
 /** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
 const LEASE_MS = 30_000;
@@ -33,6 +38,10 @@ export interface RuntimeOptions {
   tickMs?: number;
   log: Logger;
   databasePath?: string;
+  /** Where the content workflow reads its SKYLT_* settings (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Where a generated first-start admin password goes: stdout by default, never the log. */
+  printSecret?: (text: string) => void;
 }
 
 /** The minimum character height in pixels: ~380 mm physical (IRIS), over the sign's pixel pitch. */
@@ -67,7 +76,7 @@ export function renderItemForSign(item: PlaylistItem, surface: SignSurface): Fra
 export const GENERIC_CRISIS = { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
 
 export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignSurface): Frame {
-  return renderTextPage(['VIKTIGT MEDDELANDE', message.headline, message.instruction], surface);
+  return renderTextPage(['VIKTIGT MEDDELANDE', message.headline, message.instruction].filter(Boolean), surface);
 }
 
 /**
@@ -81,9 +90,13 @@ export class Runtime {
   readonly playLog: PlayLogRepository;
   readonly audit: AuditRepository;
   readonly crisis: CrisisService;
+  readonly feeds: FeedMonitor;
+  /** Users, items and the shared playlist (the content workflow). */
+  readonly workflow: Workflow;
   readonly clock: Clock;
   private playlist: PlaylistFile;
   private timer: NodeJS.Timeout | null = null;
+  private lastExpiry = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
   constructor(
@@ -97,6 +110,14 @@ export class Runtime {
     this.db = openDatabase(options.databasePath ?? `${config.dataDir}/skylt.db`);
     this.playLog = playLogRepository(this.db);
     this.audit = auditRepository(this.db);
+    this.workflow = new Workflow({
+      db: this.db,
+      clock: this.clock,
+      signs: config.signs,
+      settings: workflowSettings(options.env ?? process.env),
+      audit: this.audit,
+    });
+    this.workflow.accounts.ensureFirstAdmin(options.printSecret ?? ((text) => process.stdout.write(text)));
     const state = signStateRepository(this.db);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
@@ -107,7 +128,7 @@ export class Runtime {
         signId: sign.id,
         controller,
         clock: this.clock,
-        items: () => this.playlist.items,
+        items: () => this.itemsFor(sign.id),
         render: (item) => renderItemForSign(item, surface),
         state,
         leaseMs: LEASE_MS,
@@ -118,7 +139,7 @@ export class Runtime {
       controller.on('played', (e) => {
         const previous = this.playLog.current(e.signId);
         if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
-        const item = this.playlist.items.find((i) => i.id === e.itemId);
+        const item = this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
         this.playLog.started({
           signId: e.signId,
           priority: e.priority,
@@ -144,6 +165,26 @@ export class Runtime {
           renderCrisis: (m) => renderCrisisPage(m, s.surface),
         })),
     });
+    const crisisRepo = crisisRepository(this.db);
+    this.feeds = new FeedMonitor({
+      config: config.crisisFeeds,
+      clock: this.clock,
+      log: this.log.child({ part: 'feeds' }),
+      signs: config.signs.map((s) => ({
+        id: s.id,
+        lat: s.lat,
+        lon: s.lon,
+        municipalityCode: s.municipalityCode,
+        countyCode: s.countyCode,
+      })),
+      onDecision: (decision) => void this.crisis.handleDecision(decision),
+      // After a restart, an Update or Cancel must find the crisis that is already on the signs.
+      activeAlertIds: () =>
+        [...crisisRepo.inState('active'), ...crisisRepo.inState('proposed')].flatMap((c) => [
+          ...(c.alertId ? [c.alertId] : []),
+          ...c.incidents,
+        ]),
+    });
   }
 
   start(): void {
@@ -155,6 +196,7 @@ export class Runtime {
       if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
     }
     this.crisis.start();
+    this.feeds.start();
     const tickMs = this.options.tickMs ?? 250;
     if (tickMs > 0) {
       this.timer = setInterval(() => void this.tick(), tickMs);
@@ -164,6 +206,7 @@ export class Runtime {
 
   /** One step of every sign: page changes and lease refreshes. */
   async tick(): Promise<void> {
+    this.expireItems();
     await this.crisis.expire();
     await this.crisis.reassertMissing();
     await Promise.all(
@@ -178,10 +221,43 @@ export class Runtime {
     return this.playlist;
   }
 
+  /**
+   * The live published playlist: the newest revision, without items withdrawn since (edited, archived, expired);
+   * null before the first publish. Cached; `workflow.on('published' | 'changed')` says when it changes.
+   */
+  publishedPlaylist(): LivePlaylist | null {
+    return this.workflow.playlist.live();
+  }
+
+  /** What a sign plays: the published items that target it and whose window is open, else the fallback loop. */
+  itemsFor(signId: string): readonly PlaylistItem[] {
+    const live = this.workflow.playlist.live();
+    if (live) {
+      const now = this.clock.now();
+      const open = live.items.filter((i) => (!i.signs || i.signs.includes(signId)) && isWindowOpen(i.window, now));
+      if (open.length > 0) return open;
+    }
+    return this.playlist.items;
+  }
+
+  /** Items whose window has ended leave review and the playlist (at most once a minute). */
+  private expireItems(): void {
+    const now = this.clock.now();
+    if (now - this.lastExpiry < 60_000) return;
+    this.lastExpiry = now;
+    try {
+      const n = this.workflow.expireDue();
+      if (n > 0) this.log.info({ expired: n }, 'items expired');
+    } catch (error: unknown) {
+      this.log.error({ err: error }, 'could not expire items');
+    }
+  }
+
   /** Stops within a bounded time: tells the signs, then closes the database. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.feeds.stop();
     await Promise.race([
       Promise.allSettled([...this.signs.values()].map((s) => s.controller.stop())),
       new Promise((r) => setTimeout(r, 3000)),

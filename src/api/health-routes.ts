@@ -18,12 +18,24 @@ export const SignHealth = z.object({
     .describe('what the sign confirmed it shows (ACK); null when it shows its own default slot or is blank'),
 });
 
+const FeedHealthView = z.object({
+  name: z.string(),
+  source: z.string(),
+  kind: z.string(),
+  url: z.string(),
+  lastOk: z.number().nullable(),
+  lastError: z.object({ at: z.number(), kind: z.string(), message: z.string(), status: z.number().nullable().optional() }).nullable(),
+  consecutiveFailures: z.int(),
+  nextPollAt: z.number().nullable(),
+});
+
 export const Health = z.object({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
   uptimeSeconds: z.number(),
   now: z.string(),
   signs: z.array(SignHealth),
+  feeds: z.array(FeedHealthView).describe('crisis feeds: last success, last error, back-off'),
 });
 
 const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
@@ -56,6 +68,7 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
+          feeds: runtime.feeds.health() as z.infer<typeof FeedHealthView>[],
         };
       },
     );

@@ -9,6 +9,8 @@ import { CRISIS_SLOT } from '../signs/slot-cache.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { CrisisRecord, CrisisRepository, SignConfirmation } from '../store/crisis-repository.ts';
 import type { Db } from '../store/database.ts';
+import { type Alert, referencedIds } from './alert.ts';
+import type { CrisisDecision } from './crisis-policy.ts';
 
 /** A crisis request that cannot be carried out as asked; the status is the HTTP one. */
 export class CrisisError extends Error {
@@ -30,6 +32,7 @@ export interface CrisisSign {
 export interface CrisisInput {
   source: string;
   alertId?: string | null;
+  incidents?: string[];
   headline: string;
   instruction: string;
   /** Target signs; all signs when absent. */
@@ -158,6 +161,65 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     return after;
   }
 
+  /**
+   * Carries out a feed's decision (CrisisPolicy): take over, propose, replace the text, or end.
+   * Never throws: a feed must not be able to break the crisis state.
+   */
+  async handleDecision(d: CrisisDecision): Promise<CrisisRecord | null> {
+    const a = d.alert;
+    const actor = `feed:${a.source}`;
+    try {
+      switch (d.action) {
+        case 'ignore':
+          return null;
+        case 'takeover':
+        case 'propose': {
+          const existing = this.o.repo.byAlert(a.source, a.id);
+          // Already running, proposed, or ended by a communicator: a feed repeating it changes nothing.
+          if (existing) return existing;
+          const input = { ...this.textFor(a, d.signIds), source: a.source, alertId: a.id, incidents: a.incidents, signIds: d.signIds, expiresAt: futureIso(a.expires, this.o.clock.now()), actor, reason: d.reason };
+          return d.action === 'takeover' ? await this.activate(input) : this.propose(input);
+        }
+        case 'update': {
+          const targets = this.o.repo.referencedBy(referencedIds(a));
+          for (const c of targets) await this.update(c.id, this.textFor(a, c.signIds), actor);
+          return targets[0] ?? null;
+        }
+        case 'end': {
+          const targets = this.o.repo.referencedBy(referencedIds(a));
+          for (const c of targets) {
+            if (c.state === 'active') await this.end(c.id, actor, `${a.msgType === 'Cancel' ? 'cancelled' : 'ended'} by ${a.source}: ${d.reason}`);
+            else this.dismiss(c.id, actor);
+          }
+          return targets[0] ?? null;
+        }
+      }
+    } catch (e: unknown) {
+      this.o.log.error({ alert: a.id, action: d.action, err: e instanceof Error ? e.message : String(e) }, 'feed decision failed');
+      return null;
+    }
+  }
+
+  /**
+   * Feed text is written for radio and web, not for a sign: use the alert's headline and the first
+   * sentence of its instruction when they fit every sign, else the headline with "Lyssna på P4",
+   * else the headline alone, else the generic VMA page. A takeover never fails because a text is long.
+   */
+  private textFor(a: Alert, signIds: string[]): { headline: string; instruction: string } {
+    const headline = (a.headline ?? a.event ?? '').trim();
+    const firstSentence = (a.instruction ?? '').split(/(?<=[.!?])\s+/)[0]?.trim() ?? '';
+    const candidates = [
+      { headline, instruction: firstSentence },
+      { headline, instruction: 'Lyssna på P4' },
+      { headline, instruction: '' },
+    ].filter((c) => c.headline);
+    const signs = this.targets(signIds.length ? signIds : this.o.signs().map((s) => s.id));
+    for (const c of candidates) {
+      if (signs.every((s) => fits(() => s.renderCrisis(c)))) return c;
+    }
+    return { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
+  }
+
   /** Ends crises whose expiry has passed; called by the runtime's tick. */
   async expire(): Promise<void> {
     const now = this.o.clock.now();
@@ -261,6 +323,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
       id: `crisis-${randomUUID().slice(0, 8)}`,
       source: input.source,
       alertId: input.alertId ?? null,
+      incidents: input.incidents ?? [],
       state,
       headline: input.headline.normalize('NFC').trim(),
       instruction: input.instruction.normalize('NFC').trim(),
@@ -301,4 +364,17 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   private nowIso(): string {
     return new Date(this.o.clock.now()).toISOString();
   }
+}
+
+function fits(render: () => unknown): boolean {
+  try {
+    render();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function futureIso(ms: number | null, now: number): string | null {
+  return ms !== null && ms > now ? new Date(ms).toISOString() : null;
 }

@@ -18,6 +18,8 @@ export interface CrisisRecord {
   id: string;
   source: string;
   alertId: string | null;
+  /** CAP incident ids of the alert: an Update or Cancel may refer to the crisis by these. */
+  incidents: string[];
   state: CrisisState;
   headline: string;
   instruction: string;
@@ -39,6 +41,7 @@ export function crisisRepository(db: Db) {
     id: r.id as string,
     source: r.source as string,
     alertId: (r.alert_id as string | null) ?? null,
+    incidents: JSON.parse(r.incidents as string) as string[],
     state: r.state as CrisisState,
     headline: r.headline as string,
     instruction: r.instruction as string,
@@ -58,9 +61,9 @@ export function crisisRepository(db: Db) {
   const inState = db.prepare('SELECT * FROM crises WHERE state = ? ORDER BY created_at');
   const recent = db.prepare('SELECT * FROM crises ORDER BY created_at DESC LIMIT ?');
   const upsert = db.prepare(`
-    INSERT INTO crises (id, source, alert_id, state, headline, instruction, sign_ids, created_at, created_by,
+    INSERT INTO crises (id, source, alert_id, incidents, state, headline, instruction, sign_ids, created_at, created_by,
       activated_at, expires_at, ended_at, ended_reason, takeover_ms, confirmations, reason)
-    VALUES (@id, @source, @alertId, @state, @headline, @instruction, @signIds, @createdAt, @createdBy,
+    VALUES (@id, @source, @alertId, @incidents, @state, @headline, @instruction, @signIds, @createdAt, @createdBy,
       @activatedAt, @expiresAt, @endedAt, @endedReason, @takeoverMs, @confirmations, @reason)
     ON CONFLICT (id) DO UPDATE SET state = excluded.state, headline = excluded.headline,
       instruction = excluded.instruction, sign_ids = excluded.sign_ids, activated_at = excluded.activated_at,
@@ -78,11 +81,21 @@ export function crisisRepository(db: Db) {
     inState(state: CrisisState): CrisisRecord[] {
       return (inState.all(state) as Record<string, unknown>[]).map(toRecord);
     },
+    /** Running or proposed crises an Update/Cancel points at, by alert id or incident id. */
+    referencedBy(ids: readonly string[]): CrisisRecord[] {
+      const open = [...(inState.all('active') as Record<string, unknown>[]), ...(inState.all('proposed') as Record<string, unknown>[])].map(toRecord);
+      return open.filter((c) => (c.alertId !== null && ids.includes(c.alertId)) || c.incidents.some((i) => ids.includes(i)));
+    },
     recent(limit: number): CrisisRecord[] {
       return (recent.all(limit) as Record<string, unknown>[]).map(toRecord);
     },
     save(c: CrisisRecord): void {
-      upsert.run({ ...c, signIds: JSON.stringify(c.signIds), confirmations: JSON.stringify(c.confirmations) });
+      upsert.run({
+        ...c,
+        incidents: JSON.stringify(c.incidents),
+        signIds: JSON.stringify(c.signIds),
+        confirmations: JSON.stringify(c.confirmations),
+      });
     },
   };
 }

@@ -59,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
         id TEXT PRIMARY KEY,
         source TEXT NOT NULL,
         alert_id TEXT,
+        incidents TEXT NOT NULL DEFAULT '[]',
         state TEXT NOT NULL CHECK (state IN ('proposed', 'active', 'ended', 'dismissed')),
         headline TEXT NOT NULL,
         instruction TEXT NOT NULL,
@@ -184,6 +185,30 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'published playlist revisions are immutable'); END;
       CREATE TRIGGER playlist_revisions_no_delete BEFORE DELETE ON playlist_revisions
         BEGIN SELECT RAISE(ABORT, 'published playlist revisions are immutable'); END;
+    `,
+  },
+  {
+    version: 4,
+    name: 'scheduling: overrides, proof-of-play period index',
+    sql: `
+      -- A communicator's "show now": kept after it ends, as the record of what was shown and who asked.
+      CREATE TABLE overrides (
+        id TEXT PRIMARY KEY,
+        sign_ids TEXT NOT NULL,
+        page_json TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        reason TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled_at TEXT,
+        cancelled_by TEXT,
+        CHECK (ends_at > starts_at)
+      );
+      CREATE INDEX overrides_ends ON overrides (ends_at);
+
+      -- Airtime reports ask for every sign over a period.
+      CREATE INDEX play_log_started ON play_log (started_at);
     `,
   },
 ];

@@ -22,7 +22,8 @@ export interface TestApp {
 /** The real app with its embedded defaults (two virtual signs, a SQLite file), on a real port. */
 export async function startTestApp(env: Record<string, string> = {}, start = Date.parse('2026-12-01T09:00:00Z')): Promise<TestApp> {
   const dataDir = env.SKYLT_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'skylt-test-'));
-  const config = loadConfig({ SKYLT_DATA_DIR: dataDir, SKYLT_PORT: '0', ...env });
+  // Tests never reach the internet: the SR VMA feed (on by default) is off unless a test points it at a local server.
+  const config = loadConfig({ SKYLT_DATA_DIR: dataDir, SKYLT_PORT: '0', SKYLT_VMA_URL: 'off', ...env });
   const clock = new ManualClock(start);
   const log = pino({ level: 'silent' });
   const runtime = new Runtime(config, { clock, tickMs: 0, log });

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { type Alert, AlertSeverity, type AlertSource, isExpired, referencedIds, WarningLevel } from './alert.ts';
+import { describeAreas, matchAlertArea, type SignLocation } from './area-match.ts';
+
+/**
+ * What the crisis state should do with an alert:
+ * - takeover: show it on `signIds` now, no person involved (SR VMA default);
+ * - propose: offer it to a communicator, who approves with one click;
+ * - update: replace the running text of the crisis the alert references;
+ * - end: end the crisis the alert references (Cancel), signs return to the schedule;
+ * - ignore: log `reason`, show nothing.
+ */
+export const CrisisAction = z.enum(['takeover', 'propose', 'update', 'end', 'ignore']);
+export type CrisisAction = z.infer<typeof CrisisAction>;
+
+export interface CrisisDecision {
+  action: CrisisAction;
+  alert: Alert;
+  /** Signs the action applies to; for 'update'/'end' the crisis state resolves the crisis by `referencedIds(alert)`. */
+  signIds: string[];
+  reason: string;
+}
+
+function sourcePolicy(
+  onAlert: 'takeover' | 'propose' | 'ignore',
+  extra: { minLevel?: WarningLevel; maxAgeMinutes?: number } = {},
+) {
+  return z
+    .object({
+      enabled: z.boolean().default(true),
+      /** What an in-area, current, Actual alert from this source does. */
+      onAlert: z.enum(['takeover', 'propose', 'ignore']).default(onAlert),
+      /** CAP severity at or above which alerts count; below it they are ignored. Unset: any severity. */
+      minSeverity: AlertSeverity.optional(),
+      /** SMHI warning level at or above which alerts count. Unset: any level. */
+      minLevel:
+        extra.minLevel === undefined ? WarningLevel.optional() : WarningLevel.optional().default(extra.minLevel),
+      /** Alerts without an expiry older than this (by `sent`) are stale. Null: no limit. */
+      maxAgeMinutes: z
+        .number()
+        .positive()
+        .nullable()
+        .default(extra.maxAgeMinutes ?? null),
+    })
+    .prefault({});
+}
+
+export const CrisisPolicyConfig = z
+  .object({
+    sources: z
+      .object({
+        'sr-vma': sourcePolicy('takeover'),
+        krisinformation: sourcePolicy('propose', { maxAgeMinutes: 24 * 60 }),
+        smhi: sourcePolicy('propose', { minLevel: 'ORANGE' }),
+        cap: sourcePolicy('propose'),
+      })
+      .prefault({}),
+    /** Ignore the quarterly outdoor-siren test ("Hesa Fredrik") even when a sender marks it Actual. */
+    ignoreSirenTests: z.boolean().default(true),
+  })
+  .prefault({});
+export type CrisisPolicyConfig = z.infer<typeof CrisisPolicyConfig>;
+export type CrisisPolicyConfigInput = z.input<typeof CrisisPolicyConfig>;
+export type SourcePolicy = CrisisPolicyConfig['sources'][AlertSource];
+
+export const DEFAULT_CRISIS_POLICY: CrisisPolicyConfig = CrisisPolicyConfig.parse(undefined);
+
+/** What the crisis state knows is running (or proposed): alert ids and incident ids, to resolve Update/Cancel. */
+export interface PolicyContext {
+  activeAlertIds?: ReadonlySet<string>;
+}
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { Unknown: 0, Minor: 1, Moderate: 2, Severe: 3, Extreme: 4 };
+const LEVEL_RANK: Record<WarningLevel, number> = { MESSAGE: 0, YELLOW: 1, ORANGE: 2, RED: 3 };
+
+/**
+ * The quarterly test of the outdoor warning signal (first non-holiday Monday of March, June, September and
+ * December at 15.00) is published as a VMA. It is recognised by its words, never by the clock alone: a real VMA
+ * can happen at 15.00 on a test Monday.
+ */
+export function isSirenTest(alert: Pick<Alert, 'event' | 'headline'>): boolean {
+  const text = `${alert.event ?? ''} ${alert.headline ?? ''}`;
+  return /test/i.test(text) && /(signal|siren|hesa fredrik|utomhuslarm|tyfon)/i.test(text);
+}
+
+function referencesActive(alert: Alert, active: ReadonlySet<string>): boolean {
+  return referencedIds(alert).some((id) => active.has(id)) || alert.incidents.some((id) => active.has(id));
+}
+
+/** Why the alert is under the source's level/severity threshold, or null when it is not. */
+function belowThreshold(alert: Alert, policy: SourcePolicy): string | null {
+  if (policy.minLevel !== undefined && alert.level !== null && LEVEL_RANK[alert.level] < LEVEL_RANK[policy.minLevel]) {
+    return `level ${alert.level} is below ${policy.minLevel}`;
+  }
+  if (policy.minSeverity !== undefined && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[policy.minSeverity]) {
+    return `severity ${alert.severity} is below ${policy.minSeverity}`;
+  }
+  return null;
+}
+
+function ignore(alert: Alert, reason: string): CrisisDecision {
+  return { action: 'ignore', alert, signIds: [], reason };
+}
+
+function label(alert: Alert): string {
+  return `${alert.source} ${alert.status} ${alert.msgType} ${alert.id}`;
+}
+
+/**
+ * The takeover policy: a pure function of the alert, the signs, the time and the configuration. `context` lets it
+ * resolve Updates against what is actually running; without it an Update is an 'update'. A Cancel is always an
+ * 'end': the crisis state ends whatever crisis its references (or incidents) name, and nothing otherwise.
+ */
+export function decideCrisis(
+  alert: Alert,
+  signs: readonly SignLocation[],
+  now: number,
+  config: CrisisPolicyConfig = DEFAULT_CRISIS_POLICY,
+  context: PolicyContext = {},
+): CrisisDecision {
+  const policy = config.sources[alert.source];
+  const what = label(alert);
+  if (!policy.enabled) return ignore(alert, `${what}: source ${alert.source} is disabled`);
+  if (alert.status !== 'Actual') return ignore(alert, `${what}: status ${alert.status} is never shown`);
+  if (alert.msgType === 'Ack' || alert.msgType === 'Error') {
+    return ignore(alert, `${what}: ${alert.msgType} carries no warning`);
+  }
+  if (config.ignoreSirenTests && isSirenTest(alert)) {
+    return ignore(alert, `${what}: test of the outdoor warning signal ("${alert.headline ?? alert.event}")`);
+  }
+
+  const allSignIds = signs.map((s) => s.id);
+  const active = context.activeAlertIds;
+
+  if (alert.msgType === 'Cancel') {
+    // Always 'end': the crisis state resolves the references against what it holds. Ignoring a Cancel because this
+    // process does not know the crisis (e.g. after a restart) would leave a finished warning on the road.
+    const refs = referencedIds(alert).join(', ') || '(no references)';
+    const known = active === undefined || referencesActive(alert, active) ? '' : ' (none known to be active here)';
+    return { action: 'end', alert, signIds: allSignIds, reason: `${what}: cancels ${refs}${known}` };
+  }
+
+  if (isExpired(alert, now)) {
+    return ignore(alert, `${what}: expired at ${new Date(alert.expires ?? 0).toISOString()}`);
+  }
+  if (alert.expires === null && policy.maxAgeMinutes !== null && now - alert.sent > policy.maxAgeMinutes * 60_000) {
+    return ignore(alert, `${what}: sent ${new Date(alert.sent).toISOString()}, older than ${policy.maxAgeMinutes} min`);
+  }
+
+  const area = matchAlertArea(alert, signs);
+  const covers = area.matches.map((m) => `${m.signId} by ${m.by}`).join(', ');
+
+  if (alert.msgType === 'Update') {
+    const refs = referencedIds(alert).join(', ') || '(no references)';
+    const isActive = active === undefined || referencesActive(alert, active);
+    if (isActive) {
+      if (alert.areas.length === 0) {
+        return { action: 'update', alert, signIds: allSignIds, reason: `${what}: updates ${refs}` };
+      }
+      if (area.signIds.length > 0) {
+        const below = belowThreshold(alert, policy);
+        if (below !== null) {
+          return { action: 'end', alert, signIds: allSignIds, reason: `${what}: updates ${refs}; ${below}` };
+        }
+        return { action: 'update', alert, signIds: area.signIds, reason: `${what}: updates ${refs}; covers ${covers}` };
+      }
+      if (active !== undefined) {
+        return {
+          action: 'end',
+          alert,
+          signIds: allSignIds,
+          reason: `${what}: updates ${refs} to an area without signs (${describeAreas(alert)})`,
+        };
+      }
+      return ignore(alert, `${what}: out of area (${describeAreas(alert)})`);
+    }
+    // An update of something we never showed (missed while down, or ignored at the time) is judged as new.
+  }
+
+  if (alert.areas.length === 0) return ignore(alert, `${what}: names no area`);
+  if (area.signIds.length === 0) return ignore(alert, `${what}: out of area (${describeAreas(alert)})`);
+
+  const below = belowThreshold(alert, policy);
+  if (below !== null) return ignore(alert, `${what}: ${below}`);
+  if (policy.onAlert === 'ignore') {
+    return ignore(alert, `${what}: policy for ${alert.source} is to ignore; covers ${covers}`);
+  }
+
+  const asNew = alert.msgType === 'Update' ? ' (update of an alert not active here, judged as new)' : '';
+  return { action: policy.onAlert, alert, signIds: area.signIds, reason: `${what}: covers ${covers}${asNew}` };
+}

@@ -1,0 +1,346 @@
+import type { Clock } from '../domain/clock.ts';
+import type { Alert, AlertSource } from './alert.ts';
+import { type FeedErrorKind, FeedFetchError, type FetchLike, fetchFeed } from './feed-http.ts';
+import type { FeedAdapter, FollowLink } from './feeds/feed-adapter.ts';
+
+/** Timer functions, injected so tests and simulations can drive them. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** pino-compatible: `log.info({ feed }, 'message')`. */
+export interface FeedLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLog: FeedLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface BackoffConfig {
+  /** Delay after the first failure. */
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+  /** Random spread, 0..1, so that many boxes do not retry in step. */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffConfig = { initialMs: 10_000, maxMs: 300_000, factor: 2, jitter: 0.1 };
+
+/** Delay before the next attempt after `failures` consecutive failures (1 = first failure). */
+export function backoffDelay(failures: number, config: BackoffConfig, random: () => number = Math.random): number {
+  const base = Math.min(config.maxMs, config.initialMs * config.factor ** Math.max(0, failures - 1));
+  const spread = base * config.jitter * (2 * random() - 1);
+  return Math.max(0, Math.round(Math.min(config.maxMs, base + spread)));
+}
+
+export interface FeedErrorInfo {
+  at: number;
+  kind: FeedErrorKind;
+  message: string;
+  status: number | null;
+}
+
+/** What the health endpoint shows per feed. */
+export interface FeedHealth {
+  name: string;
+  source: AlertSource;
+  kind: 'poll' | 'push';
+  url: string;
+  lastOk: number | null;
+  lastError: FeedErrorInfo | null;
+  consecutiveFailures: number;
+  /** Next poll (or reconnect) time; null while stopped, or while a push stream is connected. */
+  nextPollAt: number | null;
+  /** Alerts in the last good payload (poll) or push events received (push). */
+  lastAlertCount: number;
+  /** Push only: the stream is open. */
+  connected?: boolean;
+}
+
+export interface FeedPollerOptions {
+  /** Unique feed name for logs and health, e.g. "sr-vma:1470". */
+  name: string;
+  url: string;
+  adapter: FeedAdapter;
+  intervalMs: number;
+  clock: Clock;
+  onAlerts(alerts: Alert[], feed: string): void;
+  timeoutMs?: number;
+  backoff?: Partial<BackoffConfig>;
+  /** Retry-After beyond this is capped: a crisis feed must not go quiet for hours on one header. */
+  maxRetryAfterMs?: number;
+  maxBytes?: number;
+  /** Linked CAP documents fetched per poll at most (Atom feeds that link instead of embed). */
+  maxFollowPerPoll?: number;
+  fetch?: FetchLike;
+  timers?: Timers;
+  random?: () => number;
+  log?: FeedLog;
+}
+
+export interface PollOutcome {
+  ok: boolean;
+  alerts: Alert[];
+  notModified: boolean;
+  error: FeedErrorInfo | null;
+}
+
+const ACCEPT: Record<AlertSource, string> = {
+  'sr-vma': 'application/json',
+  krisinformation: 'application/json',
+  smhi: 'application/json',
+  cap: 'application/cap+xml, application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+};
+
+/**
+ * Polls one feed URL: fetch -> adapter -> onAlerts. Failures back off exponentially (429 waits at least its
+ * Retry-After), are recorded in health, and never throw out of the poller. Deduplication is the caller's job, since
+ * the same alert can also arrive by push.
+ */
+export class FeedPoller {
+  private readonly options: Required<Omit<FeedPollerOptions, 'backoff'>> & { backoff: BackoffConfig };
+  private intervalMs: number;
+  private timer: unknown = null;
+  private running = false;
+  private inFlight: Promise<PollOutcome> | null = null;
+  private abort = new AbortController();
+  private etag: string | null = null;
+  private lastModified: string | null = null;
+  private readonly followed = new Map<string, string | null>();
+  private readonly state: Omit<FeedHealth, 'name' | 'source' | 'kind' | 'url'> = {
+    lastOk: null,
+    lastError: null,
+    consecutiveFailures: 0,
+    nextPollAt: null,
+    lastAlertCount: 0,
+  };
+
+  constructor(options: FeedPollerOptions) {
+    this.options = {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 15 * 60_000,
+      maxBytes: options.maxBytes ?? 5 * 1024 * 1024,
+      maxFollowPerPoll: options.maxFollowPerPoll ?? 20,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      timers: options.timers ?? realTimers,
+      random: options.random ?? Math.random,
+      log: options.log ?? silentLog,
+      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    };
+    this.intervalMs = options.intervalMs;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Polls at once, then every interval (or back-off delay). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clearTimer();
+    this.state.nextPollAt = null;
+    this.abort.abort();
+    await this.inFlight?.catch(() => {});
+  }
+
+  /**
+   * Changes the regular interval (e.g. slower while the push stream is up). A shorter interval pulls a pending
+   * regular poll forward; a back-off delay is left alone.
+   */
+  setIntervalMs(ms: number): void {
+    const previous = this.intervalMs;
+    this.intervalMs = ms;
+    if (!this.running || this.inFlight || this.state.consecutiveFailures > 0 || ms >= previous) return;
+    const due = this.options.clock.now() + ms;
+    if (this.state.nextPollAt === null || due < this.state.nextPollAt) this.schedule(ms);
+  }
+
+  /** Polls now (joining a poll already in flight) and reschedules from its outcome. Never rejects. */
+  pollNow(): Promise<PollOutcome> {
+    if (this.inFlight) return this.inFlight;
+    this.clearTimer();
+    const poll = this.pollOnce().finally(() => {
+      this.inFlight = null;
+    });
+    this.inFlight = poll;
+    return poll;
+  }
+
+  health(): FeedHealth {
+    return {
+      name: this.options.name,
+      source: this.options.adapter.source,
+      kind: 'poll',
+      url: this.options.url,
+      ...this.state,
+      lastError: this.state.lastError ? { ...this.state.lastError } : null,
+    };
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.options.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    if (!this.running || !Number.isFinite(delayMs)) {
+      this.state.nextPollAt = null;
+      return;
+    }
+    this.state.nextPollAt = this.options.clock.now() + delayMs;
+    this.timer = this.options.timers.setTimeout(() => {
+      this.timer = null;
+      void this.pollNow();
+    }, delayMs);
+  }
+
+  private async pollOnce(): Promise<PollOutcome> {
+    const { clock, log, name } = this.options;
+    let outcome: PollOutcome;
+    try {
+      outcome = await this.fetchAndParse();
+    } catch (error: unknown) {
+      // fetchAndParse only throws FeedFetchError; anything else is a bug, still not allowed to escape.
+      const fetchError =
+        error instanceof FeedFetchError ? error : new FeedFetchError('network', `${name}: ${String(error)}`);
+      outcome = {
+        ok: false,
+        alerts: [],
+        notModified: false,
+        error: { at: clock.now(), kind: fetchError.kind, message: fetchError.message, status: fetchError.status },
+      };
+      if (fetchError.kind !== 'aborted') this.recordFailure(outcome.error as FeedErrorInfo, fetchError.retryAfterMs);
+      return outcome;
+    }
+    this.state.lastOk = clock.now();
+    this.state.consecutiveFailures = 0;
+    if (!outcome.notModified) this.state.lastAlertCount = outcome.alerts.length;
+    this.schedule(this.intervalMs);
+    if (outcome.alerts.length > 0) {
+      try {
+        this.options.onAlerts(outcome.alerts, name);
+      } catch (error: unknown) {
+        log.error({ feed: name, err: error }, 'crisis feed: alert handler failed');
+      }
+    }
+    return outcome;
+  }
+
+  private recordFailure(error: FeedErrorInfo, retryAfterMs: number | null): void {
+    const { backoff, random, maxRetryAfterMs, log, name } = this.options;
+    this.state.consecutiveFailures += 1;
+    this.state.lastError = error;
+    let delay = backoffDelay(this.state.consecutiveFailures, backoff, random);
+    if (retryAfterMs !== null) delay = Math.max(delay, Math.min(retryAfterMs, maxRetryAfterMs));
+    else if (error.kind === 'rate-limited') delay = Math.max(delay, this.intervalMs);
+    this.schedule(delay);
+    log.warn(
+      {
+        feed: name,
+        kind: error.kind,
+        status: error.status,
+        failures: this.state.consecutiveFailures,
+        retryInMs: delay,
+      },
+      `crisis feed failed: ${error.message}`,
+    );
+  }
+
+  private async fetchAndParse(): Promise<PollOutcome> {
+    const { url, adapter, clock } = this.options;
+    const response = await fetchFeed({
+      url,
+      fetch: this.options.fetch,
+      timeoutMs: this.options.timeoutMs,
+      maxBytes: this.options.maxBytes,
+      accept: ACCEPT[adapter.source],
+      now: () => clock.now(),
+      signal: this.abort.signal,
+      etag: this.etag,
+      lastModified: this.lastModified,
+    });
+    if (response.notModified) return { ok: true, alerts: [], notModified: true, error: null };
+    const parsed = adapter.parse(response.body);
+    if (!parsed.ok) {
+      throw new FeedFetchError(parsed.error.reason, parsed.error.message, null, null, { cause: parsed.error });
+    }
+    for (const issue of parsed.issues) {
+      this.options.log.warn(
+        { feed: this.options.name, item: issue.index, id: issue.id },
+        `crisis feed item skipped: ${issue.message}`,
+      );
+    }
+    const alerts = [...parsed.alerts, ...(await this.followLinks(parsed.follow))];
+    // Remember validators only for a payload we could use, so a bad one is fetched in full again.
+    this.etag = response.etag;
+    this.lastModified = response.lastModified;
+    return { ok: true, alerts, notModified: false, error: null };
+  }
+
+  private async followLinks(links: FollowLink[]): Promise<Alert[]> {
+    if (links.length === 0 && this.followed.size === 0) return [];
+    const { adapter, clock, log, name } = this.options;
+    const listed = new Set<string>();
+    const alerts: Alert[] = [];
+    let fetched = 0;
+    for (const link of links) {
+      let target: string;
+      try {
+        target = new URL(link.url, this.options.url).toString();
+      } catch {
+        log.warn({ feed: name, link: link.url }, 'crisis feed: unusable link');
+        continue;
+      }
+      listed.add(target);
+      if (this.followed.has(target) && this.followed.get(target) === link.version) continue;
+      if (fetched >= this.options.maxFollowPerPoll) continue;
+      fetched += 1;
+      try {
+        const response = await fetchFeed({
+          url: target,
+          fetch: this.options.fetch,
+          timeoutMs: this.options.timeoutMs,
+          maxBytes: this.options.maxBytes,
+          accept: ACCEPT[adapter.source],
+          now: () => clock.now(),
+          signal: this.abort.signal,
+        });
+        if (response.notModified) continue;
+        const parsed = adapter.parse(response.body);
+        if (!parsed.ok) throw parsed.error;
+        alerts.push(...parsed.alerts);
+        this.followed.set(target, link.version);
+      } catch (error: unknown) {
+        // Not remembered, so it is tried again on the next poll; the feed itself stays healthy.
+        log.warn(
+          { feed: name, link: target },
+          `crisis feed: linked document failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    for (const url of this.followed.keys()) if (!listed.has(url)) this.followed.delete(url);
+    return alerts;
+  }
+}

@@ -1,0 +1,161 @@
+// Any other source: a CAP 1.2 XML document, or an Atom (or RSS) feed whose entries either embed a CAP <alert> or link
+// to one. Linked documents are returned as `follow` for the poller to fetch; they parse with this same adapter.
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Alert } from '../alert.ts';
+import { normaliseCapAlert } from './cap-common.ts';
+import {
+  type AdapterOptions,
+  type AdapterResult,
+  asArray,
+  type FeedAdapter,
+  type FeedItemIssue,
+  type FollowLink,
+  failed,
+  guard,
+  textOf,
+} from './feed-adapter.ts';
+
+const REPEATED = new Set([
+  'info',
+  'area',
+  'polygon',
+  'circle',
+  'geocode',
+  'entry',
+  'item',
+  'link',
+  'category',
+  'parameter',
+  'resource',
+  'eventCode',
+  'responseType',
+  'alert',
+]);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  // Namespaces differ between senders (default ns, cap:, atom:); the element names are what CAP defines.
+  removeNSPrefix: true,
+  // Identifiers such as "0042" must stay strings.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  isArray: (name) => REPEATED.has(name),
+});
+
+type Loose = Record<string, unknown>;
+
+function isObject(value: unknown): value is Loose {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function parseXml(body: string): { ok: true; doc: Loose } | { ok: false; result: AdapterResult } {
+  const xml = body.replace(/^\uFEFF/, '');
+  // CAP needs no DTD; refusing entity declarations closes the door on entity-expansion payloads.
+  if (/<!ENTITY/i.test(xml))
+    return { ok: false, result: failed('cap', 'shape', 'XML with entity declarations is not accepted') };
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    return {
+      ok: false,
+      result: failed('cap', 'malformed', `body is not well-formed XML (${msg} at line ${line}, column ${col})`),
+    };
+  }
+  const doc: unknown = parser.parse(xml);
+  return isObject(doc) ? { ok: true, doc } : { ok: false, result: failed('cap', 'malformed', 'empty XML document') };
+}
+
+interface Collected {
+  alerts: Alert[];
+  issues: FeedItemIssue[];
+  follow: FollowLink[];
+}
+
+function addAlerts(raws: unknown[], index: number, into: Collected, options: AdapterOptions): void {
+  for (const raw of raws) {
+    const result = normaliseCapAlert(raw, { source: 'cap', language: options.language ?? 'sv', creditLabel: null });
+    if (result.ok) into.alerts.push(result.alert);
+    else into.issues.push({ index, id: result.id, message: result.message });
+  }
+}
+
+function capLink(links: unknown[]): string | null {
+  const candidates = links.map((l) =>
+    isObject(l)
+      ? {
+          href: textOf(l['@_href']) ?? textOf(l['@_url']) ?? textOf(l['#text']) ?? '',
+          type: (textOf(l['@_type']) ?? '').toLowerCase(),
+        }
+      : { href: textOf(l) ?? '', type: '' },
+  );
+  const cap =
+    candidates.find((l) => l.type.includes('cap')) ??
+    candidates.find((l) => /\.(xml|cap)(\?|$)/i.test(l.href) && (l.type === '' || l.type.includes('xml')));
+  return cap?.href ? cap.href : null;
+}
+
+/** One Atom entry or RSS item: an embedded CAP alert (as XML or as escaped text), or a link to one. */
+function addEntry(entry: unknown, index: number, into: Collected, options: AdapterOptions): void {
+  if (!isObject(entry)) return;
+  for (const content of asArray(entry.content)) {
+    if (isObject(content) && content.alert !== undefined) {
+      addAlerts(asArray(content.alert), index, into, options);
+      return;
+    }
+    const text = textOf(content);
+    if (text?.includes('<alert')) {
+      const inner = parseXml(text);
+      if (inner.ok && inner.doc.alert !== undefined) {
+        addAlerts(asArray(inner.doc.alert), index, into, options);
+        return;
+      }
+    }
+  }
+  if (entry.alert !== undefined) {
+    addAlerts(asArray(entry.alert), index, into, options);
+    return;
+  }
+  // Atom uses <link href="..."/>; RSS uses <link>url</link> (or an <enclosure>).
+  const href = capLink([...asArray(entry.link), ...asArray(entry.enclosure)]);
+  if (href) {
+    const version = textOf(entry.updated) ?? textOf(entry.pubDate) ?? textOf(entry.id) ?? textOf(entry.guid) ?? null;
+    into.follow.push({ url: href, version });
+    return;
+  }
+  into.issues.push({
+    index,
+    id: textOf(entry.id) ?? null,
+    message: 'entry has neither an embedded CAP alert nor a link to one',
+  });
+}
+
+export function parseCapFeed(body: string, options: AdapterOptions = {}): AdapterResult {
+  return guard('cap', () => {
+    const parsed = parseXml(body);
+    if (!parsed.ok) return parsed.result;
+    const { doc } = parsed;
+    const into: Collected = { alerts: [], issues: [], follow: [] };
+    if (doc.alert !== undefined) {
+      addAlerts(asArray(doc.alert), 0, into, options);
+    } else if (isObject(doc.feed)) {
+      asArray(doc.feed.entry).forEach((entry, i) => {
+        addEntry(entry, i, into, options);
+      });
+    } else if (isObject(doc.rss) && isObject(doc.rss.channel)) {
+      asArray(doc.rss.channel.item).forEach((item, i) => {
+        addEntry(item, i, into, options);
+      });
+    } else {
+      const root = Object.keys(doc).find((k) => !k.startsWith('?')) ?? '(none)';
+      return failed('cap', 'shape', `expected a CAP <alert>, an Atom <feed> or an RSS <rss>, got <${root}>`);
+    }
+    return { ok: true, ...into };
+  });
+}
+
+export function capAdapter(options: AdapterOptions = {}): FeedAdapter {
+  return { source: 'cap', parse: (body) => parseCapFeed(body, options) };
+}
