@@ -93,7 +93,10 @@ function parseTrueType(buf: Buffer): ParsedFont {
   const numTables = buf.readUInt16BE(4);
   for (let i = 0; i < numTables; i++) {
     const rec = 12 + i * 16;
-    tables.set(buf.toString('latin1', rec, rec + 4), { offset: buf.readUInt32BE(rec + 8), length: buf.readUInt32BE(rec + 12) });
+    tables.set(buf.toString('latin1', rec, rec + 4), {
+      offset: buf.readUInt32BE(rec + 8),
+      length: buf.readUInt32BE(rec + 12),
+    });
   }
   const table = (tag: string) => {
     const t = tables.get(tag);
@@ -113,7 +116,8 @@ function parseTrueType(buf: Buffer): ParsedFont {
     const gid = glyphOf(cp);
     if (!gid) return null;
     const start = indexToLocFormat === 0 ? buf.readUInt16BE(loca + gid * 2) * 2 : buf.readUInt32BE(loca + gid * 4);
-    const end = indexToLocFormat === 0 ? buf.readUInt16BE(loca + gid * 2 + 2) * 2 : buf.readUInt32BE(loca + gid * 4 + 4);
+    const end =
+      indexToLocFormat === 0 ? buf.readUInt16BE(loca + gid * 2 + 2) * 2 : buf.readUInt32BE(loca + gid * 4 + 4);
     if (end <= start) return null;
     const g = glyf + start;
     return { yMin: buf.readInt16BE(g + 4), yMax: buf.readInt16BE(g + 8) };

@@ -39,5 +39,8 @@ export function framePalette(frame: Frame, monoColour?: Rgb): { rgb: Rgb; share:
   return [...bins.values()]
     .filter((b) => b[3] / total >= 0.001)
     .sort((a, b) => b[3] - a[3])
-    .map(([r, g, b, n]) => ({ rgb: [Math.round(r / n), Math.round(g / n), Math.round(b / n)] as Rgb, share: n / total }));
+    .map(([r, g, b, n]) => ({
+      rgb: [Math.round(r / n), Math.round(g / n), Math.round(b / n)] as Rgb,
+      share: n / total,
+    }));
 }

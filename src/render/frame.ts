@@ -148,6 +148,7 @@ export function frameToRgba(frame: Frame, monoColour: Rgb = [255, 176, 0]): Uint
 /** A frame of one colour value (black is 0 in every format). */
 export function solidFrame(width: number, height: number, format: PixelFormat, value = 0): Frame {
   const bytes = new Uint8Array(framebufferSize(width, height, format));
-  if (value !== 0) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) setPixelValue(bytes, width, format, x, y, value);
+  if (value !== 0)
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) setPixelValue(bytes, width, format, x, y, value);
   return { width, height, format, bytes };
 }

@@ -7,8 +7,8 @@ import { UnsupportedCharacterError } from './render-errors.ts';
 import type { SignSurface } from './sign-profile.ts';
 import { fitText } from './text-layout.ts';
 
-export type { SignSurface } from './sign-profile.ts';
 export { TextTooLongError } from './render-errors.ts';
+export type { SignSurface } from './sign-profile.ts';
 
 /**
  * A plain page of centred lines at the largest size that fits, broken at word boundaries, never below the
