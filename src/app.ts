@@ -7,7 +7,12 @@ import { crisisRoutes } from './api/crisis-routes.ts';
 import { installErrorHandler } from './api/error-handler.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import { metricsRoutes } from './api/metrics-routes.ts';
+import { reportRoutes } from './api/report-routes.ts';
+import { scheduleRoutes } from './api/schedule-routes.ts';
 import { signRoutes } from './api/sign-routes.ts';
+import { registerWorkflowRoutes } from './api/workflow-routes.ts';
+import { installAuth } from './auth/auth-hooks.ts';
+import { webRoutes } from './api/web-routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface AppOptions {
@@ -24,6 +29,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // Before any route, so every route is seen by the access policy.
+  await installAuth(app, options.runtime.workflow);
 
   await app.register(swagger, {
     openapi: {
@@ -32,6 +39,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         description: 'Controller for the E20 LED signs at Vara: shared playlist, road-safe rendering, crisis takeover.',
         version: options.version,
       },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'skylt_session', description: 'POST /api/auth/login; changes also need the X-CSRF-Token header' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API token from POST /api/tokens or `skylt token create`' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -39,7 +53,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(options.runtime, options.version));
   await app.register(signRoutes(options.runtime));
+  await registerWorkflowRoutes(app, options.runtime.workflow);
   await app.register(metricsRoutes(options.runtime));
   await app.register(crisisRoutes(options.runtime.crisis, () => options.runtime.clock.now()));
+  await app.register(scheduleRoutes(options.runtime));
+  await app.register(reportRoutes(options.runtime));
+  await app.register(webRoutes());
   return app;
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { PlaylistFileError, readPlaylistFile } from './domain/playlist-file.ts';
+import { ItemInput, PlaylistDraftInput } from './domain/item-input.ts';
 import { PlaylistFile } from './domain/playlist.ts';
 import { VERSION } from './version.ts';
 
@@ -10,6 +10,12 @@ const USAGE = `usage: skylt <command>
 
   start                         start Skylt (same as npm start)
   playlist validate FILE        check a playlist file; names every bad field
+  playlist import FILE [--publish] [--note TEXT]
+                                items become approved (after the lint); the draft becomes the file
+  playlist export [FILE] [--draft | --revision N]
+                                the live revision (or the draft, or revision N) as a playlist file
+  user add|list|disable|enable  users (see "skylt user" for the options)
+  token create|list|revoke      API tokens (see "skylt token")
   render FILE [--sign ID] [--out DIR]
                                 render an item or playlist file to PNGs
   schemas [--check]             write the JSON Schemas in schemas/ (--check: fail if stale)
@@ -21,6 +27,8 @@ const USAGE = `usage: skylt <command>
 /** JSON Schemas generated from the zod schemas: one source of truth (CI fails when they are stale). */
 export const GENERATED_SCHEMAS: Record<string, z.ZodType> = {
   'playlist.schema.json': PlaylistFile,
+  'item.schema.json': ItemInput,
+  'playlist-draft.schema.json': PlaylistDraftInput,
 };
 
 export function schemaText(schema: z.ZodType): string {
@@ -39,8 +47,18 @@ export async function main(argv: string[]): Promise<number> {
     case 'version':
       console.log(VERSION);
       return 0;
-    case 'playlist':
+    case 'playlist': {
+      const { playlistCommand } = await import('./workflow/cli-commands.ts');
       return playlistCommand(rest);
+    }
+    case 'user': {
+      const { userCommand } = await import('./workflow/cli-commands.ts');
+      return userCommand(rest);
+    }
+    case 'token': {
+      const { tokenCommand } = await import('./workflow/cli-commands.ts');
+      return tokenCommand(rest);
+    }
     case 'schemas':
       return schemasCommand(rest.includes('--check'));
     case 'backup':
@@ -53,25 +71,6 @@ export async function main(argv: string[]): Promise<number> {
     default:
       console.error(command === '--help' || command === 'help' ? USAGE : `skylt: unknown command "${command}"\n\n${USAGE}`);
       return command === '--help' || command === 'help' ? 0 : 2;
-  }
-}
-
-function playlistCommand(args: string[]): number {
-  const [sub, file] = args;
-  if (sub !== 'validate' || !file) {
-    console.error('usage: skylt playlist validate FILE');
-    return 2;
-  }
-  try {
-    const playlist = readPlaylistFile(resolve(file));
-    console.log(`${file}: valid playlist "${playlist.name}" with ${playlist.items.length} items`);
-    return 0;
-  } catch (error: unknown) {
-    if (error instanceof PlaylistFileError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
   }
 }
 

@@ -8,6 +8,8 @@ import { type SignSurface, renderTextPage } from './render/text-page.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
 import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { SignPlayer } from './schedule/sign-player.ts';
+import { liveScheduleSource } from './schedule/published-schedule.ts';
+import { Scheduling } from './schedule/scheduling.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
 import { type SignLink, createSignLink } from './signs/sign-link.ts';
 import { SignController } from './signs/sign-controller.ts';
@@ -93,6 +95,8 @@ export class Runtime {
   readonly feeds: FeedMonitor;
   /** Users, items and the shared playlist (the content workflow). */
   readonly workflow: Workflow;
+  /** Overrides, the shared rotation, brightness and upkeep jobs (src/schedule). */
+  readonly scheduling: Scheduling;
   readonly clock: Clock;
   private playlist: PlaylistFile;
   private timer: NodeJS.Timeout | null = null;
@@ -128,7 +132,7 @@ export class Runtime {
         signId: sign.id,
         controller,
         clock: this.clock,
-        items: () => this.itemsFor(sign.id),
+        items: () => this.playlist.items,
         render: (item) => renderItemForSign(item, surface),
         state,
         leaseMs: LEASE_MS,
@@ -137,6 +141,8 @@ export class Runtime {
       session.on('up', (caps) => this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'));
       session.on('down', (reason) => this.log.warn({ sign: sign.id, reason }, 'sign link down'));
       controller.on('played', (e) => {
+        // Proof of play is what the sign shows: a lease refreshed underneath a higher one is not.
+        if (controller.showing()?.priority !== e.priority) return;
         const previous = this.playLog.current(e.signId);
         if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
         const item = this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
@@ -144,7 +150,7 @@ export class Runtime {
           signId: e.signId,
           priority: e.priority,
           itemId: e.itemId,
-          organisation: item?.organisation ?? null,
+          organisation: this.scheduling.organisationOf(e.signId, e.priority, e.itemId) ?? item?.organisation ?? null,
           slot: e.slot,
           crc32: e.crc32,
           startedAt: new Date(e.at).toISOString(),
@@ -152,6 +158,20 @@ export class Runtime {
       });
       this.signs.set(sign.id, { config: sign, link, controller, player, surface });
     }
+    this.scheduling = new Scheduling({
+      db: this.db,
+      clock: this.clock,
+      log: this.log.child({ part: 'schedule' }),
+      signs: this.signs,
+      render: (page, signId) => renderItemForSign(page, (this.signs.get(signId) as SignRuntime).surface),
+      leaseMs: LEASE_MS,
+      dataDir: config.dataDir,
+      // An injected clock (tests, simulations) drives the jobs from tick(); the wall clock uses node-schedule.
+      jobs: options.clock ? 'clock' : 'node-schedule',
+      audit: this.audit,
+    });
+    this.scheduling.setScheduleSource(liveScheduleSource(() => this.workflow.playlist.live()));
+    this.scheduling.hooks.windowsEnded = () => void this.workflow.expireDue();
     this.crisis = new CrisisService({
       db: this.db,
       repo: crisisRepository(this.db),
@@ -197,6 +217,7 @@ export class Runtime {
     }
     this.crisis.start();
     this.feeds.start();
+    this.scheduling.start();
     const tickMs = this.options.tickMs ?? 250;
     if (tickMs > 0) {
       this.timer = setInterval(() => void this.tick(), tickMs);
@@ -209,9 +230,10 @@ export class Runtime {
     this.expireItems();
     await this.crisis.expire();
     await this.crisis.reassertMissing();
+    this.scheduling.runDueJobs();
     await Promise.all(
       [...this.signs.values()].map(async (s) => {
-        await s.player.tick();
+        await this.scheduling.tickSign(s.config.id);
         s.controller.refreshLeases();
       }),
     );
@@ -229,7 +251,10 @@ export class Runtime {
     return this.workflow.playlist.live();
   }
 
-  /** What a sign plays: the published items that target it and whose window is open, else the fallback loop. */
+  /**
+   * The published items that target a sign and whose window is open now, in playlist order (the fallback loop when
+   * there are none). The rotation engine (src/schedule) picks among them by the shares of airtime.
+   */
   itemsFor(signId: string): readonly PlaylistItem[] {
     const live = this.workflow.playlist.live();
     if (live) {
@@ -257,6 +282,7 @@ export class Runtime {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.scheduling.stop();
     await this.feeds.stop();
     await Promise.race([
       Promise.allSettled([...this.signs.values()].map((s) => s.controller.stop())),

@@ -36,6 +36,9 @@ export const Health = z.object({
   now: z.string(),
   signs: z.array(SignHealth),
   feeds: z.array(FeedHealthView).describe('crisis feeds: last success, last error, back-off'),
+  clock: z
+    .object({ ok: z.boolean(), problem: z.string().nullable(), notBefore: z.string(), notAfter: z.string() })
+    .describe('is the system clock believable (not before this build)? When not, nothing is scheduled by time'),
 });
 
 const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
@@ -58,17 +61,19 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           link: {
             address: s.controller.session.address,
             up: s.controller.linkUp,
-            lastError: s.controller.lastError ?? s.player.lastError,
+            lastError: s.controller.lastError ?? runtime.scheduling.signs.get(s.config.id)?.lastError ?? s.player.lastError,
           },
           showing: s.controller.showing(),
         }));
+        const clock = runtime.scheduling.clockStatus();
         return {
-          status: signs.every((s) => s.link.up) ? ('ok' as const) : ('degraded' as const),
+          status: signs.every((s) => s.link.up) && clock.ok ? ('ok' as const) : ('degraded' as const),
           version,
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
           feeds: runtime.feeds.health() as z.infer<typeof FeedHealthView>[],
+          clock,
         };
       },
     );

@@ -3,7 +3,8 @@ import type { PlaylistItem } from '../domain/playlist.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import type { SignController } from '../signs/sign-controller.ts';
 import type { SignStateRepository } from '../store/sign-state-repository.ts';
-import { type RotationState, nextRotationStep } from './fallback-rotation.ts';
+import { itemsForSign, nextRotationStep, type RotationState } from './fallback-rotation.ts';
+import { MIN_DWELL_MS } from './schedule-input.ts';
 
 export interface SignPlayerOptions {
   readonly signId: string;
@@ -24,6 +25,8 @@ export interface SignPlayerOptions {
 export class SignPlayer {
   private state: RotationState | null;
   private busy = false;
+  /** The page went out of sight under a higher priority and is visible again: show it again (proof of play). */
+  private resumed = false;
   private readonly frames = new Map<string, { key: string; frame: Frame; crc32: number }>();
   lastError: string | null = null;
 
@@ -33,6 +36,25 @@ export class SignPlayer {
 
   get rotation(): RotationState | null {
     return this.state;
+  }
+
+  /** The earliest time the fallback page on the sign may change (null when none is up). */
+  holdUntil(): number | null {
+    if (!this.state) return null;
+    const item = itemsForSign(this.o.items(), this.o.signId).find((i) => i.id === this.state?.itemId);
+    return item ? this.state.startedAt + item.dwellSeconds * 1000 : null;
+  }
+
+  /**
+   * The fallback page is visible again after a higher priority ended: it is shown again (so proof
+   * of play records it) and stays at least the road-safety minimum from now.
+   */
+  resume(now: number): void {
+    const until = this.holdUntil();
+    if (!this.state || until === null) return;
+    if (until < now + MIN_DWELL_MS)
+      this.state = { ...this.state, startedAt: this.state.startedAt + (now + MIN_DWELL_MS - until) };
+    this.resumed = true;
   }
 
   async tick(): Promise<void> {
@@ -45,10 +67,11 @@ export class SignPlayer {
       const { frame, crc32 } = this.frameFor(step.item);
       const held = this.o.controller.heldLease('fallback');
       // Unchanged page still on the sign: nothing to do. An edited page, or a lease lost, is re-shown.
-      if (!step.changed && held?.itemId === step.item.id && held.crc32 === crc32) return;
+      if (!step.changed && !this.resumed && held?.itemId === step.item.id && held.crc32 === crc32) return;
       await this.o.controller.show({ frame, priority: 'fallback', ttlMs: this.o.leaseMs, itemId: step.item.id });
       const startedAt = step.changed || !this.state ? this.o.clock.now() : this.state.startedAt;
       this.state = { index: step.index, itemId: step.item.id, startedAt };
+      this.resumed = false;
       this.o.state.save(this.o.signId, this.state, new Date(startedAt).toISOString());
       this.lastError = null;
     } catch (error: unknown) {

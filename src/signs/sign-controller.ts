@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../domain/clock.ts';
-import { type Frame, PIXEL_FORMAT_CODE, frameCrc32 } from '../render/frame.ts';
-import { type BridgeSession, Lane, LinkDownError, SendCancelledError, type StatusReport } from './bridge/bridge-session.ts';
+import { type Frame, frameCrc32, PIXEL_FORMAT_CODE } from '../render/frame.ts';
+import {
+  type BridgeSession,
+  Lane,
+  LinkDownError,
+  SendCancelledError,
+  type StatusReport,
+} from './bridge/bridge-session.ts';
 import { ACK_CODE_NAMES, AckCode, Priority, type PriorityName, TTL_FOREVER } from './bridge/messages.ts';
 import { encodeForSlot } from './bridge/prle.ts';
 import { CRISIS_SLOT, DEFAULT_SLOT, SlotCache } from './slot-cache.ts';
@@ -18,10 +24,17 @@ export class SignRefusedError extends Error {
   }
 }
 
+/** How long a slot the sign called BUSY stays out of use: a normal lease from before a restart runs out by then. */
+const BLOCKED_SLOT_MS = 60_000;
+
 export interface ShowRequest {
   readonly frame: Frame;
   readonly priority: PriorityName;
-  /** Lease length; null for a lease without expiry. */
+  /**
+   * Lease length; null for a lease without expiry. For normal priorities it is the sign's dead-man
+   * switch: refreshed while Skylt runs, the page stays until replaced or ended. For a crisis it is
+   * the time to the crisis's expiry, never refreshed.
+   */
   readonly ttlMs: number | null;
   readonly itemId: string | null;
   /** Crisis frames jump the send queue. */
@@ -69,6 +82,10 @@ export class SignController extends EventEmitter<ControllerEvents> {
   private defaultFrame: Frame | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private reservedJob: Promise<void> | null = null;
+  /** Slots the sign refused as BUSY, out of use until the time given. */
+  private readonly blocked = new Map<number, number>();
+  /** Priorities whose PLAY is on its way to the sign. */
+  private readonly playing = new Set<PriorityName>();
   private reservedAgain = false;
   lastError: string | null = null;
 
@@ -79,7 +96,10 @@ export class SignController extends EventEmitter<ControllerEvents> {
     private readonly options: { leaseMs: number; chunkBytes: number } = { leaseMs: 30_000, chunkBytes: 512 },
   ) {
     super();
-    session.on('reboot', (caps) => this.cache.reset(caps.slotCount));
+    session.on('reboot', (caps) => {
+      this.cache.reset(caps.slotCount);
+      this.blocked.clear();
+    });
     session.on('up', (caps) => {
       if (this.cache.size === 0) this.cache.reset(caps.slotCount);
       void this.reassert();
@@ -102,7 +122,13 @@ export class SignController extends EventEmitter<ControllerEvents> {
     if (this.linkUp) {
       const ends = (['override', 'scheduled', 'fallback'] as const)
         .filter((p) => this.leases.has(p))
-        .map((p) => this.session.send({ type: 'PLAY', slot: 0, crc32: 0, priority: Priority[p], ttlMs: 0 }));
+        // Ahead of any queued upload: the sign must hear this before the session closes.
+        .map((p) =>
+          this.session.send(
+            { type: 'PLAY', slot: 0, crc32: 0, priority: Priority[p], ttlMs: 0 },
+            { lane: Lane.crisis },
+          ),
+        );
       await Promise.race([Promise.allSettled(ends), new Promise((r) => setTimeout(r, 1000))]);
     }
     await this.session.stop();
@@ -176,15 +202,25 @@ export class SignController extends EventEmitter<ControllerEvents> {
     return this.session.status(querySlot);
   }
 
-  /** Refreshes leases that are a third of the way to running out; called by the runtime's tick. */
+  /**
+   * Refreshes leases that are a third of the way to running out; called by the runtime's tick. The
+   * refresh jumps queued uploads (a raw page takes 19 s at 115200 baud, most of a 30 s lease). A
+   * crisis lease is not refreshed: its TTL already runs to the crisis's expiry, and refreshing would
+   * push that past it.
+   */
   refreshLeases(): void {
     if (!this.linkUp) return;
     const now = this.clock.now();
     for (const [priority, lease] of this.leases) {
-      if (lease.ttlMs === null || now - lease.playedAt < lease.ttlMs / 3) continue;
+      if (priority === 'crisis' || lease.ttlMs === null || now - lease.playedAt < lease.ttlMs / 3) continue;
+      // A PLAY for this priority is on its way: refreshing the old lease now could land after it.
+      if (this.playing.has(priority)) continue;
       lease.playedAt = now;
       this.session
-        .send({ type: 'PLAY', slot: lease.slot, crc32: lease.crc32, priority: Priority[priority], ttlMs: lease.ttlMs })
+        .send(
+          { type: 'PLAY', slot: lease.slot, crc32: lease.crc32, priority: Priority[priority], ttlMs: lease.ttlMs },
+          { lane: Lane.crisis },
+        )
         .then((code) => {
           if (code !== AckCode.OK) this.reassertOne(priority);
         })
@@ -197,12 +233,23 @@ export class SignController extends EventEmitter<ControllerEvents> {
     const lane = request.urgent ? Lane.crisis : Lane.normal;
     const crc32 = frameCrc32(frame);
     for (let attempt = 0; ; attempt++) {
-      const slot = await this.ensureUploaded(frame, crc32, lane);
+      let slot: number;
+      try {
+        slot = await this.ensureUploaded(frame, crc32, lane);
+      } catch (error: unknown) {
+        // The sign holds that slot for a lease this controller does not know (one set before Skylt
+        // restarted, a crisis that may run for hours): it stays out of use for a while; try another.
+        if (error instanceof SignRefusedError && error.code === AckCode.BUSY && attempt < 3) continue;
+        throw error;
+      }
       const ttlMs = request.ttlMs ?? TTL_FOREVER;
-      const code = await this.session.send(
-        { type: 'PLAY', slot, crc32, priority: Priority[priority], ttlMs },
-        { lane: request.urgent ? Lane.urgent : lane },
-      );
+      this.playing.add(priority);
+      const code = await this.session
+        .send(
+          { type: 'PLAY', slot, crc32, priority: Priority[priority], ttlMs },
+          { lane: request.urgent ? Lane.urgent : lane },
+        )
+        .finally(() => this.playing.delete(priority));
       if (code === AckCode.OK) {
         this.hold(priority, { frame, crc32, slot, ttlMs: request.ttlMs, itemId: request.itemId });
         return;
@@ -219,12 +266,24 @@ export class SignController extends EventEmitter<ControllerEvents> {
     const since = previous && previous.crc32 === lease.crc32 && previous.itemId === lease.itemId ? previous.since : now;
     this.leases.set(priority, { ...lease, since, playedAt: now });
     this.lastError = null;
-    this.emit('played', { signId: this.signId, priority, itemId: lease.itemId, slot: lease.slot, crc32: lease.crc32, at: now });
+    this.emit('played', {
+      signId: this.signId,
+      priority,
+      itemId: lease.itemId,
+      slot: lease.slot,
+      crc32: lease.crc32,
+      at: now,
+    });
   }
 
   private busySlots(): Set<number> {
     const busy = new Set(this.uploading);
     for (const lease of this.leases.values()) busy.add(lease.slot);
+    const now = this.clock.now();
+    for (const [slot, until] of this.blocked) {
+      if (until > now) busy.add(slot);
+      else this.blocked.delete(slot);
+    }
     return busy;
   }
 
@@ -235,7 +294,8 @@ export class SignController extends EventEmitter<ControllerEvents> {
     const caps = this.session.capabilities;
     if (!caps || !this.linkUp) throw new LinkDownError(`link to ${this.signId} is down`);
     const slot = into ?? this.cache.allocate(this.busySlots());
-    if (slot === null) throw new Error(`sign ${this.signId} has no free slot: every slot is shown, leased or uploading`);
+    if (slot === null)
+      throw new Error(`sign ${this.signId} has no free slot: every slot is shown, leased or uploading`);
     const { encoding, data } = encodeForSlot(frame);
     this.cache.forget(slot);
     this.uploading.add(slot);
@@ -246,6 +306,7 @@ export class SignController extends EventEmitter<ControllerEvents> {
       const step = async (name: string, p: Promise<number>) => {
         try {
           const code = await p;
+          if (code === AckCode.BUSY && into === undefined) this.blocked.set(slot, this.clock.now() + BLOCKED_SLOT_MS);
           if (code !== AckCode.OK) throw new SignRefusedError(this.signId, name, code);
         } catch (error: unknown) {
           abort.abort();
@@ -273,12 +334,16 @@ export class SignController extends EventEmitter<ControllerEvents> {
       ];
       for (let offset = 0; offset < data.length; offset += chunk) {
         const part = data.subarray(offset, offset + chunk);
-        sends.push(step('SLOT_DATA', this.session.send({ type: 'SLOT_DATA', slot, offset, data: part }, { lane, signal })));
+        sends.push(
+          step('SLOT_DATA', this.session.send({ type: 'SLOT_DATA', slot, offset, data: part }, { lane, signal })),
+        );
       }
       sends.push(step('SLOT_COMMIT', this.session.send({ type: 'SLOT_COMMIT', slot }, { lane, signal })));
       const results = await Promise.allSettled(sends);
       // The first real reason, not the cancellations it caused.
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      const failed = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => r.reason as unknown);
       const cause = failed.find((e) => !(e instanceof SendCancelledError)) ?? failed[0];
       if (cause !== undefined) throw cause;
       if (into === undefined) this.cache.store(slot, key, crc32);
@@ -339,8 +404,16 @@ export class SignController extends EventEmitter<ControllerEvents> {
   private reassertOne(priority: PriorityName): void {
     const lease = this.leases.get(priority);
     if (!lease) return;
-    const ttlMs = lease.ttlMs === null ? null : Math.max(1, lease.playedAt + lease.ttlMs - this.clock.now());
-    if (ttlMs !== null && ttlMs <= 1) return;
+    // Normal content is held until replaced or ended, its TTL only the sign's dead-man switch: it
+    // comes back with a full lease. A crisis lease counts down to the crisis's expiry.
+    let ttlMs = lease.ttlMs;
+    if (priority === 'crisis' && ttlMs !== null) {
+      ttlMs = lease.playedAt + ttlMs - this.clock.now();
+      if (ttlMs <= 0) {
+        this.leases.delete(priority);
+        return;
+      }
+    }
     if (priority === 'crisis' && lease.slot === CRISIS_SLOT) {
       void this.playCrisisSlot(ttlMs).catch((e: unknown) => this.noteError(e));
       return;

@@ -71,7 +71,12 @@ export function parseLinkAddress(link: string): LinkAddress {
   if (!host) throw new LinkAddressError(link, 'no host');
   if (url.protocol === 'tcp:') {
     if (!url.port) throw new LinkAddressError(link, 'a tcp link needs a port, e.g. tcp://10.0.0.5:4000');
-    return { kind: 'tcp', host, port: Number(url.port), paceBytesPerSecond: positiveInt(link, url.searchParams, 'pace') };
+    return {
+      kind: 'tcp',
+      host,
+      port: Number(url.port),
+      paceBytesPerSecond: positiveInt(link, url.searchParams, 'pace'),
+    };
   }
   if (url.protocol === 'ddp:') return { kind: 'ddp', host, port: url.port ? Number(url.port) : DDP_PORT };
   throw new LinkAddressError(link, `unknown scheme ${url.protocol}`);
@@ -81,7 +86,8 @@ function positiveInt(link: string, params: URLSearchParams, name: string): numbe
   const v = params.get(name);
   if (v === null) return null;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new LinkAddressError(link, `${name} must be a positive whole number, got "${v}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new LinkAddressError(link, `${name} must be a positive whole number, got "${v}"`);
   return n;
 }
 

@@ -1,26 +1,26 @@
 import type { Clock } from '../domain/clock.ts';
 import {
   type Frame,
-  type PixelFormat,
-  PIXEL_FORMAT_CODE,
   framebufferSize,
+  PIXEL_FORMAT_CODE,
+  type PixelFormat,
   pixelFormatFromCode,
   solidFrame,
 } from '../render/frame.ts';
-import { type BridgeFrame, FrameParser, MAX_PAYLOAD, MessageType, encodeFrame } from './bridge/bridge-codec.ts';
+import { type BridgeFrame, encodeFrame, FrameParser, MAX_PAYLOAD, MessageType } from './bridge/bridge-codec.ts';
 import { crc32 } from './bridge/crc.ts';
 import {
   AckCode,
   type BridgeMessage,
   type ControllerMessage,
-  NO_SLOT,
-  NakReason,
-  type SignMessage,
-  TTL_FOREVER,
   decodeMessage,
   encodeMessage,
+  NakReason,
+  NO_SLOT,
+  type SignMessage,
+  TTL_FOREVER,
 } from './bridge/messages.ts';
-import { Encoding, decodePrle } from './bridge/prle.ts';
+import { decodePrle, Encoding } from './bridge/prle.ts';
 
 /** The panel a virtual sign emulates: what it announces in HELLO_REPLY. */
 export interface PanelSpec {
@@ -141,7 +141,8 @@ export class VirtualSign {
   status(): SignStatus {
     this.evaluate();
     const lease = this.shown.priority ? this.leases.get(this.shown.priority) : undefined;
-    const left = lease && Number.isFinite(lease.expiresAt) ? Math.max(0, lease.expiresAt - this.clock.now()) : TTL_FOREVER;
+    const left =
+      lease && Number.isFinite(lease.expiresAt) ? Math.max(0, lease.expiresAt - this.clock.now()) : TTL_FOREVER;
     return {
       showingSlot: this.shown.slot,
       showingCrc32: this.shown.crc32,
@@ -317,7 +318,8 @@ export class VirtualSign {
     const lease = this.leases.get(top);
     if (lease) next = { slot: lease.slot, crc32: lease.crc32, priority: top };
     else if (this.slots[0]?.state === 'valid') next = { slot: 0, crc32: this.slots[0].crc32, priority: 0 };
-    if (next.slot === this.shown.slot && next.crc32 === this.shown.crc32 && next.priority === this.shown.priority) return;
+    if (next.slot === this.shown.slot && next.crc32 === this.shown.crc32 && next.priority === this.shown.priority)
+      return;
     const slot = next.slot === NO_SLOT ? undefined : this.slots[next.slot];
     const bytes = slot ? this.decode(slot) : null;
     const { width, height, format } = this.spec;

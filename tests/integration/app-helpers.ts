@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { Runtime } from '../../src/runtime.ts';
+import { authHeaders } from '../workflow/helpers.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -23,7 +24,15 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, start = Date.parse('2026-12-01T09:00:00Z')): Promise<TestApp> {
   const dataDir = env.SKYLT_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'skylt-test-'));
   // Tests never reach the internet: the SR VMA feed (on by default) is off unless a test points it at a local server.
-  const config = loadConfig({ SKYLT_DATA_DIR: dataDir, SKYLT_PORT: '0', SKYLT_VMA_URL: 'off', ...env });
+  const config = loadConfig({
+    SKYLT_DATA_DIR: dataDir,
+    SKYLT_PORT: '0',
+    SKYLT_VMA_URL: 'off',
+    // A known first admin (no generated password printed) and a cheap hash: tests sign in many times.
+    SKYLT_ADMIN_PASSWORD: 'admin-password-for-tests',
+    SKYLT_SCRYPT_LOG2N: '10',
+    ...env,
+  });
   const clock = new ManualClock(start);
   const log = pino({ level: 'silent' });
   const runtime = new Runtime(config, { clock, tickMs: 0, log });
@@ -44,6 +53,13 @@ export async function startTestApp(env: Record<string, string> = {}, start = Dat
       if (!env.SKYLT_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** fetch() as a Vara kommun communicator (Bearer token), for the protected routes such as /api/crisis. */
+export function communicatorFetch(app: TestApp): (path: string, init?: RequestInit) => Promise<Response> {
+  const headers = authHeaders(app.runtime);
+  return (path, init = {}) =>
+    fetch(`${app.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
 }
 
 /** Decodes a PNG to RGBA, as a viewer of /api/signs/{id}/frame.png would see it. */

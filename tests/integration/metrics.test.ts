@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../signs/helpers.ts';
-import { type TestApp, startTestApp } from './app-helpers.ts';
+import { type TestApp, communicatorFetch, startTestApp } from './app-helpers.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -16,7 +16,12 @@ describe('operations endpoints', () => {
       await app.runtime.tick();
       return [...app.runtime.signs.values()].every((s) => s.controller.showing());
     });
-    await fetch(`${app.url}/api/crisis`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: 'gas' }) });
+    const crisis = await communicatorFetch(app)('/api/crisis', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ template: 'gas' }),
+    });
+    expect(crisis.status).toBe(201);
     const res = await fetch(`${app.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();

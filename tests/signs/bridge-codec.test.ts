@@ -4,14 +4,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { PixelFormat } from '../../src/render/frame.ts';
-import { FrameParser, decodeFrame, encodeFrame } from '../../src/signs/bridge/bridge-codec.ts';
+import { decodeFrame, encodeFrame, FrameParser } from '../../src/signs/bridge/bridge-codec.ts';
 import { cobsDecode, cobsEncode } from '../../src/signs/bridge/cobs.ts';
 import { crc16, crc32 } from '../../src/signs/bridge/crc.ts';
-import { decodeMessage, encodeMessage, type BridgeMessage } from '../../src/signs/bridge/messages.ts';
+import { type BridgeMessage, decodeMessage, encodeMessage } from '../../src/signs/bridge/messages.ts';
 import { decodePrle, encodePrle } from '../../src/signs/bridge/prle.ts';
 import { VirtualSign } from '../../src/signs/virtual-sign.ts';
 
-const vectors = JSON.parse(readFileSync(new URL('../../firmware-bridge/vectors/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(
+  readFileSync(new URL('../../firmware-bridge/vectors/vectors.json', import.meta.url), 'utf8'),
+);
 const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -120,7 +122,10 @@ describe('FrameParser on a byte stream', () => {
     const parser = new FrameParser();
     const out = parser.push(new Uint8Array(100_000).fill(7));
     expect(out).toEqual([]);
-    expect(parser.push(Uint8Array.from([0, ...frameA]))).toEqual([{ defect: 'oversize' }, expect.objectContaining({ frame: expect.anything() })]);
+    expect(parser.push(Uint8Array.from([0, ...frameA]))).toEqual([
+      { defect: 'oversize' },
+      expect.objectContaining({ frame: expect.anything() }),
+    ]);
   });
 
   it('round-trips any payload through COBS framing (property)', () => {
@@ -138,29 +143,38 @@ describe('FrameParser on a byte stream', () => {
   it('PRLE round-trips random frames in every format (property)', () => {
     const formats = ['rgb888', 'rgb565', 'gray4', 'mono'] as const;
     fc.assert(
-      fc.property(fc.constantFrom(...formats), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer(), (format, w, h, seed) => {
-        const size = { rgb888: w * 3, rgb565: w * 2, gray4: Math.ceil(w / 2), mono: Math.ceil(w / 8) }[format] * h;
-        const fb = new Uint8Array(size);
-        let s = seed;
-        for (let i = 0; i < size; i++) {
-          s = (s * 1103515245 + 12345) | 0;
-          fb[i] = (s >>> 16) % 3 === 0 ? (s >>> 8) & 0xff : 0;
-        }
-        // Padding bits of gray4/mono rows are not pixels: zero them so the round trip is exact.
-        const frame = { width: w, height: h, format, bytes: decodeOrPad(fb, w, h, format) };
-        const enc = encodePrle(frame);
-        if (enc) expect(hex(decodePrle(enc, w, h, format) as Uint8Array)).toBe(hex(frame.bytes));
-      }),
+      fc.property(
+        fc.constantFrom(...formats),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer(),
+        (format, w, h, seed) => {
+          const size = { rgb888: w * 3, rgb565: w * 2, gray4: Math.ceil(w / 2), mono: Math.ceil(w / 8) }[format] * h;
+          const fb = new Uint8Array(size);
+          let s = seed;
+          for (let i = 0; i < size; i++) {
+            s = (s * 1103515245 + 12345) | 0;
+            fb[i] = (s >>> 16) % 3 === 0 ? (s >>> 8) & 0xff : 0;
+          }
+          // Padding bits of gray4/mono rows are not pixels: zero them so the round trip is exact.
+          const frame = { width: w, height: h, format, bytes: decodeOrPad(fb, w, h, format) };
+          const enc = encodePrle(frame);
+          if (enc) expect(hex(decodePrle(enc, w, h, format) as Uint8Array)).toBe(hex(frame.bytes));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 });
 
 function decodeOrPad(fb: Uint8Array, w: number, h: number, format: PixelFormat): Uint8Array {
-  if (format === 'gray4' && w % 2) for (let y = 0; y < h; y++) fb[y * Math.ceil(w / 2) + (w >> 1)] = (fb[y * Math.ceil(w / 2) + (w >> 1)] as number) & 0xf0;
+  if (format === 'gray4' && w % 2)
+    for (let y = 0; y < h; y++)
+      fb[y * Math.ceil(w / 2) + (w >> 1)] = (fb[y * Math.ceil(w / 2) + (w >> 1)] as number) & 0xf0;
   if (format === 'mono' && w % 8) {
     const mask = (0xff << (8 - (w % 8))) & 0xff;
-    for (let y = 0; y < h; y++) fb[y * Math.ceil(w / 8) + (w >> 3)] = (fb[y * Math.ceil(w / 8) + (w >> 3)] as number) & mask;
+    for (let y = 0; y < h; y++)
+      fb[y * Math.ceil(w / 8) + (w >> 3)] = (fb[y * Math.ceil(w / 8) + (w >> 3)] as number) & mask;
   }
   return fb;
 }

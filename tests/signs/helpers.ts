@@ -1,19 +1,32 @@
 import { type Clock, systemClock } from '../../src/domain/clock.ts';
 import { BridgeSession, type SessionOptions } from '../../src/signs/bridge/bridge-session.ts';
-import { MemoryLink } from '../../src/signs/memory-transport.ts';
+import { MemoryLink, type MemoryLinkOptions } from '../../src/signs/memory-transport.ts';
 import { SignController } from '../../src/signs/sign-controller.ts';
 import { type PanelSpec, VirtualSign } from '../../src/signs/virtual-sign.ts';
 
 export const SMALL_PANEL: PanelSpec = { width: 64, height: 32, format: 'rgb888', slotCount: 6, slotBytes: 64 * 32 * 3 };
 
+export interface RigOptions {
+  link?: MemoryLinkOptions;
+  chunkBytes?: number;
+}
+
 /** A controller wired to a virtual sign over an in-memory link, as the embedded default does. */
-export function virtualRig(panel: PanelSpec = SMALL_PANEL, clock: Clock = systemClock, session: SessionOptions = {}) {
-  const link = new MemoryLink('virtual:test');
-  const sign = new VirtualSign(panel, clock, (b) => send(b), 0x1234);
-  const send = link.attachSign((chunk) => sign.receive(chunk));
-  const bridge = new BridgeSession(link.controller, { rtoInitialMs: 50, ...session });
-  const controller = new SignController('TEST', bridge, clock, { leaseMs: 30_000, chunkBytes: 256 });
-  return { link, sign, bridge, controller };
+export function virtualRig(
+  panel: PanelSpec = SMALL_PANEL,
+  clock: Clock = systemClock,
+  session: SessionOptions = {},
+  options: RigOptions = {},
+) {
+  const link = new MemoryLink('virtual:test', options.link);
+  const sign = new VirtualSign(panel, clock, (b) => signSend(b), 0x1234);
+  const signSend = link.attachSign((chunk) => sign.receive(chunk));
+  const bridge = new BridgeSession(link.controller, { rtoInitialMs: 50, heartbeatMs: 0, ...session });
+  const controller = new SignController('TEST', bridge, clock, {
+    leaseMs: 30_000,
+    chunkBytes: options.chunkBytes ?? 256,
+  });
+  return { link, sign, bridge, controller, signSend };
 }
 
 /** Polls until `check` is truthy (it may be async); for state that settles over a real link. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { frameCrc32, solidFrame, setPixelValue, type Frame } from '../../src/render/frame.ts';
+import { type Frame, frameCrc32, setPixelValue, solidFrame } from '../../src/render/frame.ts';
 import { SMALL_PANEL, virtualRig, waitFor } from './helpers.ts';
 
 function pattern(seed: number): Frame {

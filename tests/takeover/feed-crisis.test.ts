@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
-import { type TestApp, decodePng, startTestApp } from '../integration/app-helpers.ts';
+import { type TestApp, communicatorFetch, decodePng, startTestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 // The fixtures' own times: the policy ignores expired and stale alerts, so the clock stands where they were sent.
@@ -36,7 +36,12 @@ interface CrisisState {
   crisis: { id: string; source: string; headline: string; instruction: string; state: string; confirmations: Record<string, { specificMs: number | null }> } | null;
   proposals: Array<{ id: string; source: string; headline: string }>;
 }
-const crisisState = async (a: TestApp) => (await (await fetch(`${a.url}/api/crisis`)).json()) as CrisisState;
+const clients = new WeakMap<TestApp, ReturnType<typeof communicatorFetch>>();
+const api = (a: TestApp) => {
+  if (!clients.has(a)) clients.set(a, communicatorFetch(a));
+  return clients.get(a) as ReturnType<typeof communicatorFetch>;
+};
+const crisisState = async (a: TestApp) => (await (await api(a)('/api/crisis')).json()) as CrisisState;
 
 async function mirrorEquals(a: TestApp, signId: string, expected: Uint8ClampedArray): Promise<boolean> {
   const png = Buffer.from(await (await fetch(`${a.url}/api/signs/${signId}/frame.png`)).arrayBuffer());
@@ -139,7 +144,7 @@ describe('proposals wait for a communicator', () => {
     expect((await crisisState(a)).active).toBe(false);
     expect(await bothShowPlaylist(a)).toBe(true);
 
-    const res = await fetch(`${a.url}/api/crisis/${proposal.id}/approve`, { method: 'POST' });
+    const res = await api(a)(`/api/crisis/${proposal.id}/approve`, { method: 'POST' });
     expect(res.status).toBe(200);
     const s = await crisisState(a);
     expect(s.crisis?.id).toBe(proposal.id);
@@ -152,7 +157,7 @@ describe('proposals wait for a communicator', () => {
     const a = await start({ SKYLT_SMHI_URL: `${server.url}/ibww/api/version/1` }, Date.parse('2026-01-17T04:00:00+01:00'));
     const proposal = await waitFor('proposal', async () => (await crisisState(a)).proposals[0]);
     expect(proposal.source).toBe('smhi');
-    const res = await fetch(`${a.url}/api/crisis/${proposal.id}/dismiss`, { method: 'POST' });
+    const res = await api(a)(`/api/crisis/${proposal.id}/dismiss`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect((await crisisState(a)).proposals).toEqual([]);
     expect(await bothShowPlaylist(a)).toBe(true);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
-import { type TestApp, decodePng, startTestApp } from '../integration/app-helpers.ts';
+import { type TestApp, communicatorFetch, decodePng, startTestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 let apps: TestApp[] = [];
@@ -47,8 +47,13 @@ function expectedFallback(app: TestApp, signId: string): Buffer {
   return Buffer.from(frameToRgba(renderItemForSign(item, s.surface)));
 }
 
+const clients = new WeakMap<TestApp, ReturnType<typeof communicatorFetch>>();
+const api = (app: TestApp) => {
+  if (!clients.has(app)) clients.set(app, communicatorFetch(app));
+  return clients.get(app) as ReturnType<typeof communicatorFetch>;
+};
 const post = (app: TestApp, path: string, body?: unknown) =>
-  fetch(`${app.url}${path}`, {
+  api(app)(path, {
     method: 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -67,7 +72,7 @@ describe('manual crisis', () => {
     }
     expect(crisis.takeoverMs).toBeGreaterThan(0);
 
-    const state = (await (await fetch(`${app.url}/api/crisis`)).json()) as { active: boolean; crisis: { id: string; headline: string } };
+    const state = (await (await api(app)('/api/crisis')).json()) as { active: boolean; crisis: { id: string; headline: string } };
     expect(state).toMatchObject({ active: true, crisis: { id: crisis.id, headline: text.headline } });
     const health = (await (await fetch(`${app.url}/api/health`)).json()) as { signs: Array<{ showing: { priority: string } }> };
     expect(health.signs.map((s) => s.showing.priority)).toEqual(['crisis', 'crisis']);
@@ -75,7 +80,7 @@ describe('manual crisis', () => {
     const end = await post(app, `/api/crisis/${crisis.id}/end`, { reason: 'all-clear from räddningstjänsten' });
     expect(end.status).toBe(200);
     for (const id of ['E20-N', 'E20-S']) expect((await mirror(app, id)).equals(expectedFallback(app, id))).toBe(true);
-    expect(((await (await fetch(`${app.url}/api/crisis`)).json()) as { active: boolean }).active).toBe(false);
+    expect(((await (await api(app)('/api/crisis')).json()) as { active: boolean }).active).toBe(false);
 
     const audit = app.runtime.audit.list({ subject: crisis.id }).map((e) => e.action);
     expect(audit).toEqual(['crisis.end', 'crisis.start']);
@@ -127,7 +132,7 @@ describe('manual crisis', () => {
       for (const s of ['E20-N', 'E20-S']) if (!(await mirror(second, s)).equals(expectedCrisis(second, s, text))) return false;
       return true;
     });
-    const state = (await (await fetch(`${second.url}/api/crisis`)).json()) as { crisis: { id: string } };
+    const state = (await (await api(second)('/api/crisis')).json()) as { crisis: { id: string } };
     expect(state.crisis.id).toBe(id);
   });
 

@@ -66,7 +66,12 @@ export function decodeFrame(encoded: Uint8Array): BridgeFrame | FrameDefect {
   const crc = (body[HEADER + len] as number) | ((body[HEADER + len + 1] as number) << 8);
   if (crc16(body, 0, HEADER + len) !== crc) return 'crc';
   if (body[0] !== PROTOCOL_VERSION) return 'version';
-  return { type: body[1] as number, seq: body[2] as number, ack: body[3] as number, payload: body.slice(HEADER, HEADER + len) };
+  return {
+    type: body[1] as number,
+    seq: body[2] as number,
+    ack: body[3] as number,
+    payload: body.slice(HEADER, HEADER + len),
+  };
 }
 
 export type ParseResult = { frame: BridgeFrame } | { defect: FrameDefect | 'oversize' };

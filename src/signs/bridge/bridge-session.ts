@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { LinkError, type Transport } from '../transport.ts';
-import { FrameParser, MessageType, encodeFrame } from './bridge-codec.ts';
+import { encodeFrame, FrameParser, MessageType } from './bridge-codec.ts';
 import {
   type ControllerMessage,
+  decodeMessage,
+  encodeMessage,
   type HelloReplyMessage,
   NO_SLOT,
   type StatusReportMessage,
-  decodeMessage,
-  encodeMessage,
 } from './messages.ts';
 
 export type SignCapabilities = Omit<HelloReplyMessage, 'type'>;
@@ -122,12 +122,16 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private helloAttempts = 0;
   private backoff: number;
   private pumping = false;
+  private pumpEpoch = 0;
   private lastGoBackAt = Number.NEGATIVE_INFINITY;
   private lastGoBackAck = -1;
   private lastSendAt = 0;
+  /** When the frame being written started out; null when no write is in progress. */
+  private writingSince: number | null = null;
   /** 'down' is reported once per outage, not at every failed reconnect attempt. */
   private downReported = false;
   private statusWaiters = new Map<number, (report: StatusReport) => void>();
+  private readonly watchedSignals = new WeakSet<AbortSignal>();
 
   constructor(
     private readonly transport: Transport,
@@ -167,6 +171,11 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
 
   get address(): string {
     return this.transport.address;
+  }
+
+  /** Sequenced frames sent and not yet acknowledged (at most the window, plus urgent ones). */
+  get inFlight(): number {
+    return this.inflight.length;
   }
 
   /** Frames queued or in flight: 0 when the link is idle. */
@@ -231,18 +240,26 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       const pending: Pending = { message, lane, resolve, reject, onSeq, signal };
       const firstLower = this.queue.findIndex((p) => p.lane < lane);
       this.queue.splice(firstLower < 0 ? this.queue.length : firstLower, 0, pending);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(pending);
-          if (i < 0) return;
-          this.queue.splice(i, 1);
-          reject(new SendCancelledError(`${message.type} withdrawn before sending`));
-        },
-        { once: true },
-      );
+      if (signal) this.watchSignal(signal);
       void this.pump();
     });
+  }
+
+  /** One abort listener per signal (an upload shares one across hundreds of chunks), not per message. */
+  private watchSignal(signal: AbortSignal): void {
+    if (this.watchedSignals.has(signal)) return;
+    this.watchedSignals.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.watchedSignals.delete(signal);
+        const withdrawn = this.queue.filter((p) => p.signal === signal);
+        if (withdrawn.length === 0) return;
+        this.queue.splice(0, this.queue.length, ...this.queue.filter((p) => p.signal !== signal));
+        for (const p of withdrawn) p.reject(new SendCancelledError(`${p.message.type} withdrawn before sending`));
+      },
+      { once: true },
+    );
   }
 
   private connect(): void {
@@ -385,7 +402,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     const done = this.inflight.splice(0, index + 1);
     const now = performance.now();
     for (const f of done) {
-      if (f.seq === ack && code !== null && !f.retransmitted) this.sampleRtt(now - f.sentAt);
+      if (f.seq === ack && code !== null && !f.retransmitted) this.sampleRtt(Math.max(0, now - f.sentAt));
       // Cumulative ACK: earlier frames whose own ACK was lost are taken as processed (PROTOCOL.md 2).
       f.resolve(f.seq === ack && code !== null ? code : 0);
     }
@@ -444,6 +461,21 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private onTimeout(): void {
     this.retransmitTimer = null;
     if (this.state !== 'up' || this.inflight.length === 0) return;
+    // A frame still going out cannot have been answered yet: its write completion restarts the
+    // timer (bounded, in case the device never drains).
+    if (this.writingSince !== null && performance.now() - this.writingSince < 2 * this.opts.rtoMaxMs) return;
+    // After a stall of the event loop, timers run before the I/O that was waiting: an ACK may be
+    // sitting right behind this timer. Look again once pending input has been read.
+    const inflight = this.inflight[0];
+    this.retransmitTimer = setTimeout(() => {
+      this.retransmitTimer = null;
+      if (this.state === 'up' && this.inflight[0] === inflight && this.writingSince === null) this.timedOut();
+      else this.restartTimer();
+    }, 0);
+    this.retransmitTimer.unref();
+  }
+
+  private timedOut(): void {
     this.stats.timeouts++;
     this.rto = Math.min(this.rto * 2, this.opts.rtoMaxMs);
     this.stats.rtoMs = this.rto;
@@ -472,8 +504,11 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    // A write may never settle on a dead device; failAll() starts a new epoch so the next link gets
+    // a fresh pump, and whatever the old write does later is ignored.
+    const epoch = this.pumpEpoch;
     try {
-      while (this.state === 'up') {
+      while (this.state === 'up' && epoch === this.pumpEpoch) {
         const next = this.nextToSend();
         if (!next) break;
         let entry: InFlight;
@@ -502,16 +537,27 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
         this.lastSendAt = entry.sentAt;
         this.stats.framesSent++;
         this.stats.bytesSent += entry.wire.length;
-        if (!this.retransmitTimer) this.restartTimer();
+        this.writingSince = entry.sentAt;
         try {
           await this.transport.write(entry.wire);
         } catch (error: unknown) {
+          if (epoch !== this.pumpEpoch) break;
+          this.writingSince = null;
           this.linkLost(error instanceof Error ? error.message : String(error), true);
           break;
         }
+        if (epoch !== this.pumpEpoch) break;
+        this.writingSince = null;
+        // The round trip counts from when the frame has left the line (serial and paced writes resolve
+        // after drain): at 115200 baud a 512-byte chunk takes 45 ms to send but a PLAY 2 ms, and an RTO
+        // learnt from PLAYs must not expire while a chunk is still going out.
+        entry.sentAt = performance.now();
+        // The newest frame gets a whole RTO from here; the window bounds how far this can push back
+        // the oldest frame's timeout.
+        if (this.inflight.length > 0) this.restartTimer();
       }
     } finally {
-      this.pumping = false;
+      if (epoch === this.pumpEpoch) this.pumping = false;
     }
   }
 
@@ -554,6 +600,9 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   }
 
   private failAll(error: Error): void {
+    this.pumpEpoch++;
+    this.pumping = false;
+    this.writingSince = null;
     const all = [...this.inflight, ...this.queue];
     this.inflight = [];
     this.queue.length = 0;

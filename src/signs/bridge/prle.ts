@@ -1,4 +1,4 @@
-import { type Frame, type PixelFormat, framebufferSize, pixelValue, setPixelValue } from '../../render/frame.ts';
+import { type Frame, framebufferSize, type PixelFormat, pixelValue, setPixelValue } from '../../render/frame.ts';
 
 /** Slot encodings (PROTOCOL.md section 4). */
 export const Encoding = { raw: 0, prle: 1 } as const;
@@ -77,7 +77,8 @@ export function decodePrle(encoded: Uint8Array, width: number, height: number, f
   const palette: number[] = [];
   for (let k = 0; k < n; k++) {
     let v: number;
-    if (format === 'rgb888') v = ((encoded[o] as number) << 16) | ((encoded[o + 1] as number) << 8) | (encoded[o + 2] as number);
+    if (format === 'rgb888')
+      v = ((encoded[o] as number) << 16) | ((encoded[o + 1] as number) << 8) | (encoded[o + 2] as number);
     else if (format === 'rgb565') v = (encoded[o] as number) | ((encoded[o + 1] as number) << 8);
     else v = encoded[o] as number;
     if ((format === 'gray4' && v > 15) || (format === 'mono' && v > 1)) return null;

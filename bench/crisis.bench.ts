@@ -1,0 +1,141 @@
+/**
+ * Crisis takeover latency. takeover_ms_*: POST /api/crisis to both virtual signs confirmed (ACK +
+ * STATUS read-back of the generic crisis slot). feed_*_to_sign_ms_p50: an alert published on a local
+ * feed server (SR VMA shape) to both signs confirmed, by push (SSE) and by polling. The anchor: IRIS
+ * polls its CAP feed every 60 s.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { Runtime } from '../src/runtime.ts';
+import type { CrisisRecord } from '../src/store/crisis-repository.ts';
+import { FeedReplayServer, fixture } from '../tests/crisis/feed-replay-server.ts';
+import { type Benchmark, median, percentile } from './lib.ts';
+
+const POLL_SECONDS = 2;
+
+async function startSkylt(env: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skylt-bench-crisis-'));
+  const config = loadConfig({ SKYLT_DATA_DIR: dataDir, SKYLT_PORT: '0', SKYLT_VMA_URL: 'off', ...env });
+  const runtime = new Runtime(config, { log: pino({ level: 'silent' }) });
+  const app = await buildApp({ runtime, version: 'bench', logger: false });
+  runtime.start();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // Wait until both signs run the playlist and hold the generic crisis frame in its slot.
+  for (;;) {
+    let ready = true;
+    for (const s of runtime.signs.values()) {
+      if (!s.controller.heldLease('fallback')) ready = false;
+      else if ((await s.controller.readBack(1)).queryValid !== 1) ready = false;
+    }
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    runtime,
+    url,
+    async close() {
+      await app.close();
+      await runtime.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The fixture alert, made current and unique, so the policy takes it as a new Actual alert for Vara. */
+function freshAlert(n: number, msgType: 'Alert' | 'Cancel' = 'Alert'): string {
+  const now = Date.now();
+  const doc = JSON.parse(fixture(msgType === 'Alert' ? 'sr-vma-vara-alert.json' : 'sr-vma-vara-cancel.json')) as {
+    alerts: Array<Record<string, unknown> & { info: Array<Record<string, unknown>> | null }>;
+  };
+  for (const a of doc.alerts) {
+    a.identifier = `BENCH${n}${msgType}`;
+    a.incidents = `BENCH${n}`;
+    a.sent = new Date(now).toISOString();
+    if (msgType === 'Cancel') a.references = `https://vmaapi.sr.se,BENCH${n}Alert,${new Date(now).toISOString()}`;
+    for (const i of a.info ?? []) i.expires = new Date(now + 3_600_000).toISOString();
+  }
+  return JSON.stringify(doc);
+}
+
+function confirmedOnBoth(runtime: Runtime, alertId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (c: CrisisRecord) => {
+      if (c.alertId !== alertId) return;
+      const confirmed = c.signIds.every((id) => c.confirmations[id]?.genericMs != null);
+      if (confirmed && c.signIds.length === runtime.signs.size) {
+        runtime.crisis.off('changed', check);
+        resolve();
+      }
+    };
+    runtime.crisis.on('changed', check);
+  });
+}
+
+async function feedLatency(push: boolean, rounds: number): Promise<number[]> {
+  const server = await FeedReplayServer.start();
+  server.serveJson('/api/v3/alerts', { alerts: [] });
+  if (push) server.enableSse('/api/v3/subscribe');
+  const skylt = await startSkylt({
+    SKYLT_VMA_URL: `${server.url}/api/v3`,
+    SKYLT_VMA_PUSH: push ? 'on' : 'off',
+    SKYLT_FEED_POLL_SECONDS: push ? '3600' : String(POLL_SECONDS),
+  });
+  if (push) await server.waitForSseClients('/api/v3/subscribe', 1);
+  const out: number[] = [];
+  for (let n = 0; n < rounds; n++) {
+    const id = `BENCH${push ? 'P' : 'Q'}${n}`;
+    const body = freshAlert(Number.parseInt(String(n), 10)).replaceAll(`BENCH${n}`, id);
+    const done = confirmedOnBoth(skylt.runtime, `${id}Alert`);
+    // Publish at a random moment within the poll interval, as a real alert would arrive.
+    if (!push) await new Promise((r) => setTimeout(r, Math.random() * POLL_SECONDS * 1000));
+    const t0 = performance.now();
+    server.serve('/api/v3/alerts', { body, headers: { 'content-type': 'application/json' } });
+    if (push) server.pushEvent('/api/v3/subscribe', { data: body, id: String(n) });
+    await done;
+    out.push(performance.now() - t0);
+    const active = skylt.runtime.crisis.active();
+    if (active) await skylt.runtime.crisis.end(active.id, 'bench', 'all-clear');
+    server.serveJson('/api/v3/alerts', { alerts: [] });
+  }
+  await skylt.close();
+  await server.close();
+  return out;
+}
+
+export default {
+  name: 'crisis',
+  async run() {
+    const skylt = await startSkylt({});
+    const takeover: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${skylt.url}/api/crisis`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ template: i % 2 ? 'gas' : 'vma-p4' }),
+      });
+      const crisis = (await res.json()) as { id: string; takeoverMs: number };
+      if (res.status !== 201 || crisis.takeoverMs == null) throw new Error(`takeover not confirmed: ${JSON.stringify(crisis)}`);
+      // The server's own measure (activation to both signs confirmed); the HTTP round trip is on top.
+      takeover.push(crisis.takeoverMs);
+      if (i === 0) console.log(`  first takeover, HTTP round trip included: ${(performance.now() - t0).toFixed(1)} ms`);
+      await fetch(`${skylt.url}/api/crisis/${crisis.id}/end`, { method: 'POST' });
+    }
+    await skylt.close();
+    const pushed = await feedLatency(true, 15);
+    const polled = await feedLatency(false, 6);
+    return {
+      takeover_ms_p50: median(takeover),
+      takeover_ms_p99: percentile(takeover, 99),
+      feed_push_to_sign_ms_p50: median(pushed),
+      feed_poll_to_sign_ms_p50: median(polled),
+      feed_poll_interval_s: POLL_SECONDS,
+    };
+  },
+} satisfies Benchmark;

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { clearSessionCookie, setSessionCookie } from '../auth/auth-hooks.ts';
+import { Organisation } from '../domain/item-content.ts';
+import { Role } from '../domain/roles.ts';
+import type { Workflow } from '../workflow/workflow.ts';
+import { errors, principalOf, UserView } from './workflow-schemas.ts';
+
+const Login = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+const Me = z.object({
+  kind: z.enum(['session', 'token']),
+  username: z.string(),
+  organisation: Organisation,
+  role: Role,
+  csrfToken: z.string().nullable().describe('send it as X-CSRF-Token with every change made with the session cookie'),
+  expiresAt: z.string().nullable(),
+});
+
+/** Sign in and out with a password; a session cookie (HttpOnly, SameSite=Strict) plus a CSRF token for changes. */
+export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
+  const settings = workflow.settings;
+  return async (app) => {
+    app.post(
+      '/api/auth/login',
+      {
+        config: { rateLimit: { max: settings.loginRatePerMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in: sets the session cookie and returns the CSRF token',
+          description: `Rate-limited to ${settings.loginRatePerMinute} attempts a minute per client address; an account is locked for 15 minutes after ${settings.lockoutFailures} failed attempts in a row.`,
+          body: Login,
+          response: {
+            200: z.object({ user: UserView, csrfToken: z.string(), expiresAt: z.string() }),
+            ...errors(400, 401, 403, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const s = await workflow.accounts.login(request.body.username, request.body.password);
+        setSessionCookie(request, reply, s.cookie, Math.floor(settings.sessionMs / 1000), settings.cookieSecure);
+        return { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+      },
+    );
+
+    app.post(
+      '/api/auth/logout',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out: ends the session on the server',
+          response: { 204: z.null(), ...errors(401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const me = principalOf(request);
+        if (request.authSession) workflow.accounts.logout(request.authSession.idHash, me);
+        clearSessionCookie(reply);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/auth/me',
+      { schema: { tags: ['auth'], summary: 'Who am I (session or API token)', response: { 200: Me, ...errors(401) } } },
+      async (request) => {
+        const me = principalOf(request);
+        return {
+          kind: me.kind,
+          username: me.username,
+          organisation: me.organisation,
+          role: me.role,
+          csrfToken: request.authSession?.csrfToken ?? null,
+          expiresAt: request.authSession?.expiresAt ?? null,
+        };
+      },
+    );
+
+    app.post(
+      '/api/auth/password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Change my password (other sessions end)',
+          body: z
+            .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })
+            .strict(),
+          response: { 204: z.null(), ...errors(400, 401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const me = principalOf(request);
+        await workflow.accounts.changePassword(
+          me.id,
+          request.body.currentPassword,
+          request.body.newPassword,
+          request.authSession?.idHash ?? '',
+        );
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

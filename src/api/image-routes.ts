@@ -1,0 +1,99 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Organisation } from '../domain/item-content.ts';
+import type { Workflow } from '../workflow/workflow.ts';
+import { WorkflowError } from '../workflow/workflow-error.ts';
+import { DEFAULT_IMAGE_LIMITS } from './preview.ts';
+import { errors, IdParams, ImageView, PageQuery, page, principalOf } from './workflow-schemas.ts';
+
+const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/** Pictures for image items: multipart upload, checked and normalised by the renderer's importer. */
+export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
+  const items = workflow.items;
+  return async (app) => {
+    await app.register(multipart, {
+      limits: { fileSize: DEFAULT_IMAGE_LIMITS.maxBytes, files: 1, fields: 4, parts: 6 },
+    });
+
+    app.post(
+      '/api/images',
+      {
+        schema: {
+          tags: ['images'],
+          summary: 'Upload a picture (multipart/form-data, field "file"): PNG, JPEG or WebP, still, at most 10 MB',
+          description:
+            'The picture is checked before it is decoded (type, size, dimensions, animation) and kept as a normalised PNG. Use the returned id as content.image of an image item.',
+          consumes: ['multipart/form-data'],
+          querystring: z.object({ organisation: Organisation.optional().describe('admins only') }),
+          response: { 201: ImageView, ...errors(400, 401, 403, 413, 415, 422) },
+        },
+      },
+      async (request, reply) => {
+        const me = principalOf(request);
+        if (request.query.organisation && request.query.organisation !== me.organisation && me.role !== 'admin') {
+          throw new WorkflowError(400, 'only admins may upload for another organisation', [
+            { field: 'organisation', message: 'not yours' },
+          ]);
+        }
+        if (!request.isMultipart()) {
+          throw new WorkflowError(415, 'send the picture as multipart/form-data with a field named "file"', [
+            { field: 'file', message: 'missing' },
+          ]);
+        }
+        const part = await request.file();
+        if (part?.fieldname !== 'file') {
+          throw new WorkflowError(400, 'send the picture in a multipart field named "file"', [
+            { field: 'file', message: 'missing' },
+          ]);
+        }
+        let bytes: Buffer;
+        try {
+          bytes = await part.toBuffer();
+        } catch (e: unknown) {
+          if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+            throw new WorkflowError(
+              413,
+              `the file is larger than ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}: save it smaller (a sign needs no more than about 2000 pixels across)`,
+              [{ field: 'file', message: `at most ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}` }],
+            );
+          }
+          throw e;
+        }
+        const image = await items.uploadImage(bytes, part.filename || null, me, request.query.organisation);
+        return reply.code(201).send(image);
+      },
+    );
+
+    app.get(
+      '/api/images',
+      {
+        schema: {
+          tags: ['images'],
+          summary: "Uploaded pictures: your organisation's (reviewers: all)",
+          querystring: PageQuery,
+          response: { 200: page(ImageView), ...errors(401, 403) },
+        },
+      },
+      async (request) => {
+        const me = principalOf(request);
+        const { rows, total } = items.images.list(
+          me.role === 'submitter' ? me.organisation : null,
+          request.query.limit,
+          request.query.offset,
+        );
+        return { items: rows, total, ...request.query };
+      },
+    );
+
+    app.get(
+      '/api/images/:id',
+      { schema: { tags: ['images'], summary: 'The stored (normalised) picture as PNG', params: IdParams } },
+      async (request, reply) => {
+        const png = items.imagePng(request.params.id, principalOf(request));
+        return reply.type('image/png').header('Cache-Control', 'private, max-age=3600').send(png);
+      },
+    );
+  };
+}

@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+
+/** The Swedish web UI: plain HTML, CSS and ES modules from src/web, served as they are (no build step). */
+const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+const PAGES_ROOT = `${WEB_ROOT}pages/`;
+const ASSETS_ROOT = `${WEB_ROOT}assets/`;
+
+/** Each page of the UI: its address (Swedish, as users see it) and its HTML file in src/web/pages. */
+export const WEB_PAGES: Readonly<Record<string, string>> = {
+  '/': 'start.html',
+  '/logga-in': 'logga-in.html',
+  '/skicka': 'skicka.html',
+  '/mina-poster': 'mina-poster.html',
+  '/granska': 'granska.html',
+  '/spellista': 'spellista.html',
+  '/kris': 'kris.html',
+  '/skyltar': 'skyltar.html',
+  '/rapporter': 'rapporter.html',
+  '/konto': 'konto.html',
+};
+
+/**
+ * Everything the UI loads comes from this process: no CDN, no inline script or style. Sign mirrors and previews
+ * are same-origin PNGs; `blob:` is the local preview of a picture before it is uploaded.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' blob: data:",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+function uiHeaders(reply: FastifyReply): FastifyReply {
+  // no-cache: revalidate by ETag, so an upgraded box never serves a stale UI.
+  return reply
+    .header('Cache-Control', 'no-cache')
+    .header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Referrer-Policy', 'same-origin');
+}
+
+export function webRoutes(): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(fastifyStatic, {
+      root: ASSETS_ROOT,
+      prefix: '/assets/',
+      index: false,
+      cacheControl: false,
+      setHeaders: (reply) => {
+        reply.header('Cache-Control', 'no-cache').header('X-Content-Type-Options', 'nosniff');
+      },
+    });
+    for (const [path, file] of Object.entries(WEB_PAGES)) {
+      app.get(path, { schema: { hide: true } }, (_request, reply) => uiHeaders(reply).sendFile(file, PAGES_ROOT));
+    }
+  };
+}

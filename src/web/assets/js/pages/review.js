@@ -1,0 +1,277 @@
+/**
+ * /granska (communicators): pending items with the exact sign previews and the lint; approve (and put in the
+ * playlist draft), or reject with a reason.
+ * Uses GET /api/items?state=pending, GET /api/items/:id, GET /api/items/:id/signs/:sign/preview.png,
+ * POST /api/items/:id/approve|reject, GET|PUT /api/playlist/draft, GET /api/signs.
+ */
+import { ApiError, get, post, put } from '../shared/api.js';
+import { $, busy, h, notify, replace } from '../shared/dom.js';
+import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
+import { initPage, refreshPendingCount, showError } from '../shared/layout.js';
+import { signPicture } from '../shared/sign-mirror.js';
+
+const message = $('#review-message');
+const queue = $('#queue');
+let signs = [];
+
+const signName = (id) => signs.find((s) => s.id === id)?.name ?? id;
+
+async function load() {
+  try {
+    const res = await get('/api/items?state=pending&limit=200');
+    $('#queue-count').textContent = `(${res.total})`;
+    if (res.items.length === 0) {
+      replace(queue, h('li', { class: 'card', dataset: { empty: '' } }, 'Inget väntar på granskning just nu.'));
+      return;
+    }
+    // Oldest first: whoever waited longest is reviewed first.
+    const items = [...res.items].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    const withLint = await Promise.all(items.map((i) => get(`/api/items/${encodeURIComponent(i.id)}`)));
+    replace(
+      queue,
+      withLint.map(({ item, lint }) => card(item, lint)),
+    );
+  } catch (e) {
+    showError(message, e);
+  }
+}
+
+function contentFacts(c) {
+  const rows = [];
+  const add = (label, value) => value && rows.push(h('dt', {}, label), h('dd', {}, value));
+  switch (c.kind) {
+    case 'event':
+      add('Titel', c.title);
+      add('Medverkande', c.performer);
+      add('Datum och tid', formatDateTime(c.startsAt));
+      add('Plats', c.venue);
+      break;
+    case 'exhibition':
+    case 'excursion':
+      add('Titel', c.title);
+      add('Plats', c.where);
+      add('När', c.when);
+      break;
+    case 'info':
+      for (const [i, line] of c.lines.entries()) add(`Rad ${i + 1}`, line);
+      break;
+    case 'image':
+      add('Bildtext', c.caption);
+      add('Anpassning', c.fit === 'cover' ? 'Fyller skylten' : 'Hela bilden');
+      break;
+  }
+  return rows;
+}
+
+function windowText(w) {
+  if (!w) return 'Tills vidare';
+  const parts = [`${w.from ? formatDateTime(w.from) : 'nu'} – ${w.until ? formatDateTime(w.until) : 'tills vidare'}`];
+  if (w.days) parts.push(w.days.map((d) => WEEKDAY_LABELS[d] ?? d).join(', '));
+  if (w.times) parts.push(w.times.map((t) => `kl ${t.from}–${t.until}`).join(', '));
+  return parts.join(' · ');
+}
+
+function lintBlock(lint) {
+  if (lint.findings.length === 0)
+    return h('p', { class: 'notice notice--ok', dataset: { lint: 'ok' } }, 'Följer trafiksäkerhetsreglerna.');
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      {
+        class: lint.errors ? 'notice notice--error' : 'notice notice--warn',
+        dataset: { lint: lint.errors ? 'errors' : 'warnings' },
+      },
+      lint.errors
+        ? `${lint.errors} fel – kan inte godkännas förrän inlämnaren har rättat det.`
+        : `${lint.warnings} tips, inga fel.`,
+    ),
+    h(
+      'ul',
+      { class: 'lint-list' },
+      lint.findings.map((f) =>
+        h(
+          'li',
+          { class: f.severity === 'error' ? 'lint-error' : 'lint-warning' },
+          h('strong', {}, f.severity === 'error' ? 'Fel: ' : 'Tips: '),
+          f.messageSv,
+          ` (${f.signs.map(signName).join(', ')})`,
+        ),
+      ),
+    ),
+  );
+}
+
+async function addToDraft(itemId) {
+  const draft = await get('/api/playlist/draft');
+  if (draft.entries.some((e) => e.itemId === itemId)) return false;
+  const entries = draft.entries.map((e) => (e.signs ? { itemId: e.itemId, signs: e.signs } : { itemId: e.itemId }));
+  entries.push({ itemId });
+  await put('/api/playlist/draft', { entries });
+  return true;
+}
+
+function card(item, lint) {
+  const title = itemTitle(item.content);
+  const headingId = `review-${item.id}`;
+  const addBox = h('input', { type: 'checkbox', id: `add-${item.id}`, checked: true });
+  const approve = h('button', { type: 'button', class: 'btn btn--success', disabled: lint.errors > 0 }, 'Godkänn');
+  const rejectOpen = h(
+    'button',
+    { type: 'button', class: 'btn btn--danger', 'aria-expanded': 'false', 'aria-controls': `reject-${item.id}` },
+    'Avslå …',
+  );
+  const reason = h('textarea', {
+    id: `reason-${item.id}`,
+    rows: 3,
+    maxlength: 500,
+    'aria-describedby': `reason-hint-${item.id}`,
+  });
+  const reasonError = h('span', { class: 'field-error', hidden: true, id: `reason-error-${item.id}` });
+  const rejectSend = h('button', { type: 'submit', class: 'btn btn--danger' }, 'Skicka avslaget');
+  const rejectForm = h(
+    'form',
+    { id: `reject-${item.id}`, hidden: true, novalidate: true },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: `reason-${item.id}` }, 'Varför avslås posten?'),
+      reason,
+      h(
+        'span',
+        { class: 'hint', id: `reason-hint-${item.id}` },
+        'Inlämnaren ser motiveringen. Skriv vad som behöver ändras.',
+      ),
+      reasonError,
+    ),
+    h('div', { class: 'actions' }, rejectSend),
+  );
+  rejectOpen.addEventListener('click', () => {
+    rejectForm.hidden = !rejectForm.hidden;
+    rejectOpen.setAttribute('aria-expanded', String(!rejectForm.hidden));
+    if (!rejectForm.hidden) reason.focus();
+  });
+  rejectForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = reason.value.trim();
+    if (text.length < 3) {
+      reasonError.hidden = false;
+      reasonError.textContent = 'Skriv en motivering, så att inlämnaren kan rätta posten.';
+      reason.setAttribute('aria-invalid', 'true');
+      reason.setAttribute('aria-describedby', `reason-hint-${item.id} reason-error-${item.id}`);
+      reason.focus();
+      return;
+    }
+    void busy(rejectSend, async () => {
+      try {
+        await post(`/api/items/${encodeURIComponent(item.id)}/reject`, { reason: text });
+        notify(message, `”${title}” är avslagen. Inlämnaren ser motiveringen.`, 'ok');
+        await after();
+      } catch (e) {
+        showError(message, e);
+      }
+    });
+  });
+  approve.addEventListener('click', () =>
+    busy(approve, async () => {
+      try {
+        await post(`/api/items/${encodeURIComponent(item.id)}/approve`);
+        let text = `”${title}” är godkänd.`;
+        if (addBox.checked) {
+          await addToDraft(item.id);
+          text += ' Den ligger i spellistans utkast – publicera under Spellista för att visa den.';
+        }
+        notify(message, text, 'ok');
+        await after();
+      } catch (e) {
+        showError(
+          message,
+          e instanceof ApiError && e.status === 422
+            ? new Error(
+                'Posten bryter mot trafiksäkerhetsreglerna och kan inte godkännas. Avslå den med en motivering.',
+              )
+            : e,
+        );
+      }
+    }),
+  );
+  return h(
+    'li',
+    { class: 'card', dataset: { itemId: item.id } },
+    h(
+      'article',
+      { 'aria-labelledby': headingId },
+      h(
+        'div',
+        { class: 'item-card__head' },
+        h('h2', { id: headingId }, title),
+        h('span', { class: `org org--${item.organisation}` }, ORG_LABELS[item.organisation] ?? item.organisation),
+      ),
+      h(
+        'p',
+        { class: 'muted small' },
+        `${KIND_LABELS[item.content.kind] ?? item.content.kind} · inskickad ${formatDateTime(item.updatedAt)} av ${item.updatedBy}`,
+      ),
+      h(
+        'div',
+        { class: 'thumbs' },
+        item.signs.map((s) =>
+          h(
+            'figure',
+            {},
+            signPicture(
+              item.previews?.[s] ??
+                `/api/items/${encodeURIComponent(item.id)}/signs/${encodeURIComponent(s)}/preview.png`,
+              `${title} på ${signName(s)}`,
+            ),
+            h('figcaption', {}, signName(s)),
+          ),
+        ),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        contentFacts(item.content),
+        h('dt', {}, 'Visas'),
+        h('dd', {}, windowText(item.effectiveWindow)),
+        h('dt', {}, 'Skyltar'),
+        h('dd', {}, item.signs.map(signName).join(', ')),
+        h('dt', {}, 'Visningstid'),
+        h('dd', {}, `${item.dwellSeconds} s per gång`),
+        h('dt', {}, 'Länk'),
+        h(
+          'dd',
+          {},
+          h('a', { href: item.infoLink, rel: 'noopener noreferrer', target: '_blank' }, item.infoLink),
+          item.showLink ? ' (visas på skylten)' : '',
+        ),
+      ),
+      lintBlock(lint),
+      h(
+        'div',
+        { class: 'actions' },
+        approve,
+        h('label', { class: 'choice', for: `add-${item.id}` }, addBox, 'Lägg i spellistans utkast'),
+        rejectOpen,
+      ),
+      rejectForm,
+    ),
+  );
+}
+
+async function after() {
+  await Promise.all([load(), refreshPendingCount()]);
+}
+
+async function main() {
+  try {
+    signs = await get('/api/signs');
+  } catch (e) {
+    showError(message, e);
+  }
+  await load();
+}
+
+const user = await initPage({ path: '/granska', audience: 'reviewer' });
+if (user) await main();

@@ -1,0 +1,547 @@
+import type { Actor } from '../auth/accounts.ts';
+import { describeIssues } from '../config.ts';
+import type { Clock } from '../domain/clock.ts';
+import { effectiveWindow } from '../domain/display-window.ts';
+import type { DraftEntry, PlaylistDraftInput, SubmittableContent } from '../domain/item-input.ts';
+import { SubmittableContent as SubmittableContentSchema } from '../domain/item-input.ts';
+import { PlaylistFile, type PlaylistItem } from '../domain/playlist.ts';
+import { diffPlaylists, type PlaylistDiff } from '../domain/playlist-diff.ts';
+import type { PlaylistSettings } from '../domain/playlist-settings.ts';
+import type { AuditRepository } from '../store/audit-repository.ts';
+import type { Db } from '../store/database.ts';
+import type { ItemRecord } from '../store/item-repository.ts';
+import {
+  type PlaylistRepository,
+  playlistRepository,
+  type RevisionRecord,
+  type RevisionSummary,
+} from '../store/playlist-repository.ts';
+import { endsAt, type ItemService } from './item-service.ts';
+import { badRequest, WorkflowError } from './workflow-error.ts';
+
+/** What the signs should play from the shared playlist: the live revision, minus what has been withdrawn since. */
+export interface LivePlaylist {
+  revision: number;
+  /** Changes whenever what plays changes: a new revision, or an item withdrawn from it. */
+  key: string;
+  publishedAt: string;
+  publishedBy: string;
+  name: string;
+  settings: PlaylistSettings;
+  /** In playlist order; each with its window and target signs. Only items still approved exactly as published. */
+  items: PlaylistItem[];
+  /** Published, but since edited (back in review), archived, rejected or expired: not played. */
+  withdrawn: string[];
+}
+
+export interface DraftEntryView extends DraftEntry {
+  item: { state: string; organisation: string; kind: string; title: string; revision: number } | null;
+  /** Why publishing would refuse this entry; null when it is fine. */
+  problem: string | null;
+}
+
+export interface DraftView {
+  name: string;
+  settings: PlaylistSettings;
+  entries: DraftEntryView[];
+  updatedBy: string | null;
+  updatedAt: string | null;
+  liveRevision: number | null;
+  publishable: boolean;
+}
+
+export interface RevisionView extends Omit<RevisionRecord, 'itemRevisions'> {
+  live: boolean;
+}
+
+interface Candidate {
+  playlist: Pick<PlaylistFile, 'name' | 'settings' | 'items'>;
+  itemRevisions: Record<string, number>;
+  problems: { field: string; message: string }[];
+}
+
+const titleOf = (c: SubmittableContent) =>
+  c.kind === 'info' ? c.lines.join(' / ') : c.kind === 'image' ? (c.caption ?? c.image) : c.title;
+
+/** One line of the playlist file for an item: the item as it is, with its effective window and target signs. */
+export function playlistItemOf(item: ItemRecord, entrySigns?: string[]): PlaylistItem {
+  const window = effectiveWindow(item.content, item.window);
+  const signs = entrySigns ?? item.signs ?? undefined;
+  return {
+    id: item.id,
+    organisation: item.organisation,
+    content: item.content,
+    dwellSeconds: item.dwellSeconds,
+    infoLink: item.infoLink,
+    showLink: item.showLink,
+    ...(signs ? { signs } : {}),
+    ...(Object.keys(window).length > 0 ? { window } : {}),
+  };
+}
+
+/** The one shared playlist: draft, publishing, diff, rollback, import and export, and what is live. */
+export class PlaylistService {
+  readonly repo: PlaylistRepository;
+  private cache: { dataVersion: number; value: LivePlaylist | null } | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepository,
+    private readonly items: ItemService,
+    private readonly published: (live: LivePlaylist | null) => void,
+  ) {
+    this.repo = playlistRepository(db);
+  }
+
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Drops the cached live playlist (an item changed state, or a revision was published). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  /**
+   * The live playlist, cached; the cache also notices commits by other processes on the same file (the CLI),
+   * through SQLite's data_version.
+   */
+  live(): LivePlaylist | null {
+    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.cache && this.cache.dataVersion === dataVersion) return this.cache.value;
+    const rev = this.repo.live();
+    let value: LivePlaylist | null = null;
+    if (rev) {
+      const playing: PlaylistItem[] = [];
+      const withdrawn: string[] = [];
+      for (const entry of rev.playlist.items) {
+        const item = this.items.repo.byId(entry.id);
+        if (item && item.state === 'approved' && item.revision === rev.itemRevisions[entry.id]) playing.push(entry);
+        else withdrawn.push(entry.id);
+      }
+      value = {
+        revision: rev.revision,
+        key: `${rev.revision}${withdrawn.length ? `-${withdrawn.join(',')}` : ''}`,
+        publishedAt: rev.publishedAt,
+        publishedBy: rev.publishedBy,
+        name: rev.playlist.name,
+        settings: rev.playlist.settings,
+        items: playing,
+        withdrawn,
+      };
+    }
+    this.cache = { dataVersion, value };
+    return value;
+  }
+
+  // --- draft
+
+  private entryProblem(entry: DraftEntry, item: ItemRecord | null): string | null {
+    if (!item) return `no item "${entry.itemId}"`;
+    if (item.state !== 'approved') return `item "${item.id}" is ${item.state}; only approved items can be published`;
+    const targets = item.signs ?? this.items.signIds;
+    const outside = (entry.signs ?? []).filter((s) => !targets.includes(s));
+    if (outside.length) return `item "${item.id}" targets ${targets.join(', ')}, not ${outside.join(', ')}`;
+    return null;
+  }
+
+  draft(): DraftView {
+    const d = this.repo.draft();
+    const entries = d.entries.map((e) => {
+      const item = this.items.repo.byId(e.itemId);
+      return {
+        ...e,
+        item: item
+          ? {
+              state: item.state,
+              organisation: item.organisation,
+              kind: item.content.kind,
+              title: titleOf(item.content),
+              revision: item.revision,
+            }
+          : null,
+        problem: this.entryProblem(e, item),
+      };
+    });
+    return {
+      name: d.name,
+      settings: d.settings,
+      entries,
+      updatedBy: d.updatedBy,
+      updatedAt: d.updatedAt,
+      liveRevision: this.repo.liveRevisionNumber(),
+      publishable: entries.length > 0 && entries.every((e) => e.problem === null),
+    };
+  }
+
+  /** Replaces the draft: order, per-sign targeting, settings. Items must exist and be approved or awaiting review. */
+  saveDraft(input: PlaylistDraftInput, actor: Actor): DraftView {
+    const issues: { field: string; message: string }[] = [];
+    input.entries.forEach((e, i) => {
+      const item = this.items.repo.byId(e.itemId);
+      if (!item) issues.push({ field: `entries.${i}.itemId`, message: `no item "${e.itemId}"` });
+      else if (item.state !== 'approved' && item.state !== 'pending') {
+        issues.push({
+          field: `entries.${i}.itemId`,
+          message: `item "${e.itemId}" is ${item.state}; only approved (or pending) items can be in the playlist`,
+        });
+      } else {
+        const targets = item.signs ?? this.items.signIds;
+        (e.signs ?? []).forEach((s, j) => {
+          if (!targets.includes(s))
+            issues.push({
+              field: `entries.${i}.signs.${j}`,
+              message: `item "${e.itemId}" targets ${targets.join(', ')}; an entry can only narrow that`,
+            });
+        });
+      }
+    });
+    if (issues.length) throw badRequest(issues);
+    this.db.transaction(() => {
+      const before = this.repo.draft();
+      const after = {
+        name: input.name ?? before.name,
+        settings: input.settings ?? before.settings,
+        entries: input.entries,
+      };
+      this.repo.saveDraft(after, actor.username, this.now());
+      this.audit.record({
+        at: this.now(),
+        actor: actor.username,
+        action: 'playlist.draft',
+        subject: 'playlist:draft',
+        before: { name: before.name, settings: before.settings, entries: before.entries },
+        after,
+      });
+    })();
+    return this.draft();
+  }
+
+  /** The draft as it would be published now; entries that cannot be published are listed as problems. */
+  private candidate(): Candidate {
+    const d = this.repo.draft();
+    const problems: Candidate['problems'] = [];
+    const items: PlaylistItem[] = [];
+    const itemRevisions: Record<string, number> = {};
+    d.entries.forEach((e, i) => {
+      const item = this.items.repo.byId(e.itemId);
+      const problem = this.entryProblem(e, item);
+      if (problem) problems.push({ field: `entries.${i}`, message: problem });
+      if (item) {
+        items.push(playlistItemOf(item, e.signs));
+        itemRevisions[item.id] = item.revision;
+      }
+    });
+    return { playlist: { name: d.name, settings: d.settings, items }, itemRevisions, problems };
+  }
+
+  private source(which: 'draft' | 'live' | number): Candidate['playlist'] | null {
+    if (which === 'draft') return this.candidate().playlist;
+    const rev = which === 'live' ? this.repo.live() : this.repo.byRevision(which);
+    if (!rev && which !== 'live') throw new WorkflowError(404, `no published revision ${which}`);
+    return rev?.playlist ?? null;
+  }
+
+  /** What changes from `from` (default: the live revision) to `to` (default: the draft). */
+  diff(from: 'live' | number = 'live', to: 'draft' | number = 'draft'): PlaylistDiff {
+    const after = this.source(to);
+    if (!after) throw new WorkflowError(404, 'nothing is published yet');
+    return diffPlaylists(this.source(from), after);
+  }
+
+  // --- publishing
+
+  /** Publishes the draft as a new immutable revision; refuses a draft that is empty, unapproved, or unchanged. */
+  publish(actor: Actor, note: string | null = null): { revision: RevisionSummary; diff: PlaylistDiff } {
+    const result = this.db.transaction(() => {
+      const c = this.candidate();
+      if (c.playlist.items.length === 0)
+        throw new WorkflowError(
+          409,
+          'the draft is empty: add approved items (PUT /api/playlist/draft) before publishing',
+        );
+      if (c.problems.length) {
+        throw new WorkflowError(
+          409,
+          `the draft cannot be published: ${c.problems.map((p) => p.message).join('; ')}`,
+          c.problems,
+        );
+      }
+      const live = this.repo.live();
+      const diff = diffPlaylists(live?.playlist ?? null, c.playlist);
+      if (diff.identical)
+        throw new WorkflowError(409, `nothing to publish: the draft is the same as live revision ${live?.revision}`);
+      const playlist = this.validated(c.playlist);
+      const revision = this.repo.insertRevision({
+        playlist,
+        itemRevisions: c.itemRevisions,
+        publishedBy: actor.username,
+        publishedAt: this.now(),
+        note,
+        rollbackOf: null,
+      });
+      this.audit.record({
+        at: this.now(),
+        actor: actor.username,
+        action: 'playlist.publish',
+        subject: `playlist:${revision}`,
+        before: live ? { revision: live.revision } : null,
+        after: { revision, note, diff },
+      });
+      return { revision, diff };
+    })();
+    this.invalidate();
+    this.published(this.live());
+    return { revision: this.summary(result.revision), diff: result.diff };
+  }
+
+  /** Makes an earlier revision live again, as a new revision (history only grows), and resets the draft to it. */
+  rollback(to: number, actor: Actor, note: string | null = null): { revision: RevisionSummary; diff: PlaylistDiff } {
+    const result = this.db.transaction(() => {
+      const target = this.repo.byRevision(to);
+      if (!target) throw new WorkflowError(404, `no published revision ${to}`);
+      const live = this.repo.live();
+      if (live && live.revision === to) throw new WorkflowError(409, `revision ${to} is already live`);
+      const diff = diffPlaylists(live?.playlist ?? null, target.playlist);
+      const revision = this.repo.insertRevision({
+        playlist: target.playlist,
+        itemRevisions: target.itemRevisions,
+        publishedBy: actor.username,
+        publishedAt: this.now(),
+        note: note ?? `rollback to revision ${to}`,
+        rollbackOf: to,
+      });
+      const draftBefore = this.repo.draft();
+      const entries = target.playlist.items.map((i) => (i.signs ? { itemId: i.id, signs: i.signs } : { itemId: i.id }));
+      this.repo.saveDraft(
+        { name: target.playlist.name, settings: target.playlist.settings, entries },
+        actor.username,
+        this.now(),
+      );
+      this.audit.record({
+        at: this.now(),
+        actor: actor.username,
+        action: 'playlist.rollback',
+        subject: `playlist:${revision}`,
+        before: {
+          revision: live?.revision ?? null,
+          draft: { name: draftBefore.name, settings: draftBefore.settings, entries: draftBefore.entries },
+        },
+        after: { revision, rollbackOf: to, diff },
+      });
+      return { revision, diff };
+    })();
+    this.invalidate();
+    this.published(this.live());
+    return { revision: this.summary(result.revision), diff: result.diff };
+  }
+
+  private validated(p: Candidate['playlist']): PlaylistFile {
+    const parsed = PlaylistFile.safeParse({ version: 1, ...p });
+    if (!parsed.success)
+      throw new WorkflowError(409, `the playlist would not be valid: ${describeIssues(parsed.error).join('; ')}`);
+    return parsed.data;
+  }
+
+  private summary(revision: number): RevisionSummary {
+    const r = this.repo.byRevision(revision) as RevisionRecord;
+    return {
+      revision: r.revision,
+      publishedBy: r.publishedBy,
+      publishedAt: r.publishedAt,
+      note: r.note,
+      rollbackOf: r.rollbackOf,
+      itemCount: r.playlist.items.length,
+    };
+  }
+
+  revision(n: number | 'live'): RevisionView {
+    const r = n === 'live' ? this.repo.live() : this.repo.byRevision(n);
+    if (!r) throw new WorkflowError(404, n === 'live' ? 'nothing is published yet' : `no published revision ${n}`);
+    const { itemRevisions: _, ...rest } = r;
+    return { ...rest, live: r.revision === this.repo.liveRevisionNumber() };
+  }
+
+  revisions(limit: number, offset: number): { items: (RevisionSummary & { live: boolean })[]; total: number } {
+    const live = this.repo.liveRevisionNumber();
+    const { rows, total } = this.repo.list(limit, offset);
+    return { items: rows.map((r) => ({ ...r, live: r.revision === live })), total };
+  }
+
+  // --- files
+
+  /** A playlist file (the format of playlists/*.json): of the draft (approved entries only), the live revision, or revision N. */
+  exportFile(which: 'draft' | 'live' | number): { file: PlaylistFile; skipped: string[] } {
+    let playlist: Candidate['playlist'];
+    let skipped: string[] = [];
+    if (which === 'draft') {
+      const c = this.candidate();
+      skipped = c.problems.map((p) => p.message);
+      const ok = new Set(
+        this.repo
+          .draft()
+          .entries.filter((e) => this.entryProblem(e, this.items.repo.byId(e.itemId)) === null)
+          .map((e) => e.itemId),
+      );
+      playlist = { ...c.playlist, items: c.playlist.items.filter((i) => ok.has(i.id)) };
+      if (playlist.items.length === 0) throw new WorkflowError(409, 'the draft has no approved items to export');
+    } else {
+      playlist = this.revision(which).playlist;
+    }
+    const file = this.validated(playlist);
+    return { file: { $schema: '../schemas/playlist.schema.json', ...file }, skipped };
+  }
+
+  /**
+   * Imports a playlist file: its items are created or updated as approved (after the same checks and road-safety
+   * lint as a review), and the draft becomes the file's order and settings. With `publish`, it also goes live.
+   * All or nothing: one bad item and nothing changes.
+   */
+  async importFile(
+    file: PlaylistFile,
+    actor: Actor,
+    opts: { publish?: boolean; note?: string | null } = {},
+  ): Promise<{
+    created: string[];
+    updated: string[];
+    unchanged: string[];
+    revision: RevisionSummary | null;
+    diff: PlaylistDiff;
+  }> {
+    const issues: { field: string; message: string }[] = [];
+    const lintIssues: { field: string; message: string }[] = [];
+    const records: ItemRecord[] = [];
+    const at = this.now();
+    for (const [i, entry] of file.items.entries()) {
+      const content = SubmittableContentSchema.safeParse(entry.content);
+      if (!content.success) {
+        issues.push({
+          field: `items.${i}.content.kind`,
+          message: 'crisis messages are not playlist content: start them through /api/crisis',
+        });
+        continue;
+      }
+      const existing = this.items.repo.byId(entry.id);
+      if (existing?.state === 'archived') {
+        issues.push({
+          field: `items.${i}.id`,
+          message: `item "${entry.id}" is archived; give the imported item a new id`,
+        });
+        continue;
+      }
+      const fields = {
+        organisation: entry.organisation,
+        content: content.data,
+        window: entry.window ?? null,
+        signs: entry.signs ?? null,
+        dwellSeconds: entry.dwellSeconds,
+        infoLink: entry.infoLink,
+        showLink: entry.showLink,
+      };
+      const fieldIssues = this.items.validateFields(fields, `items.${i}`);
+      if (fieldIssues.length) {
+        issues.push(...fieldIssues);
+        continue;
+      }
+      const lint = await this.items.check(fields);
+      for (const f of lint.findings.filter((x) => x.severity === 'error')) {
+        lintIssues.push({
+          field: `items.${i}${f.field ? `.content.${f.field}` : ''}`,
+          message: `${f.message} (${f.signs.join(', ')})`,
+        });
+      }
+      const base: ItemRecord = existing ?? {
+        id: entry.id,
+        ...fields,
+        state: 'approved',
+        rejectionReason: null,
+        revision: 0,
+        endsAt: null,
+        createdBy: actor.username,
+        createdAt: at,
+        updatedBy: actor.username,
+        updatedAt: at,
+        decidedBy: actor.username,
+        decidedAt: at,
+      };
+      records.push({ ...base, ...fields, endsAt: endsAt(fields) });
+    }
+    if (issues.length) throw badRequest(issues);
+    if (lintIssues.length) {
+      throw new WorkflowError(
+        422,
+        `the playlist breaks the road-safety rules: ${lintIssues.map((l) => `${l.field}: ${l.message}`).join('; ')}`,
+        lintIssues,
+      );
+    }
+    const created: string[] = [];
+    const updated: string[] = [];
+    const unchanged: string[] = [];
+    const result = this.db.transaction(() => {
+      for (const next of records) {
+        const before = this.items.repo.byId(next.id);
+        if (!before) {
+          const item = { ...next, revision: 1 };
+          this.items.repo.insert(item);
+          this.audit.record({
+            at,
+            actor: actor.username,
+            action: 'item.import',
+            subject: `item:${item.id}`,
+            after: item,
+          });
+          created.push(item.id);
+          continue;
+        }
+        const same =
+          before.state === 'approved' &&
+          JSON.stringify(playlistItemOf(before)) === JSON.stringify(playlistItemOf(next));
+        if (same) {
+          unchanged.push(before.id);
+          continue;
+        }
+        const after: ItemRecord = {
+          ...next,
+          state: 'approved',
+          rejectionReason: null,
+          revision: before.revision + 1,
+          updatedBy: actor.username,
+          updatedAt: at,
+          decidedBy: actor.username,
+          decidedAt: at,
+        };
+        this.items.repo.save(after);
+        this.audit.record({
+          at,
+          actor: actor.username,
+          action: 'item.import',
+          subject: `item:${after.id}`,
+          before,
+          after,
+        });
+        updated.push(after.id);
+      }
+      const draftBefore = this.repo.draft();
+      const draft = {
+        name: file.name,
+        settings: file.settings,
+        entries: file.items.map((i) => ({ itemId: i.id })),
+      };
+      this.repo.saveDraft(draft, actor.username, at);
+      this.audit.record({
+        at,
+        actor: actor.username,
+        action: 'playlist.import',
+        subject: 'playlist:draft',
+        before: { name: draftBefore.name, settings: draftBefore.settings, entries: draftBefore.entries },
+        after: { ...draft, created, updated, unchanged },
+      });
+      const diff = this.diff('live', 'draft');
+      if (!opts.publish || diff.identical) return { revision: null, diff };
+      return { revision: this.publish(actor, opts.note ?? 'imported from a playlist file').revision, diff };
+    })();
+    this.invalidate();
+    return { created, updated, unchanged, ...result };
+  }
+}
