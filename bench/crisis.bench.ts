@@ -19,7 +19,13 @@ const POLL_SECONDS = 2;
 
 async function startSkylt(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'skylt-bench-crisis-'));
-  const config = loadConfig({ SKYLT_DATA_DIR: dataDir, SKYLT_PORT: '0', SKYLT_VMA_URL: 'off', ...env });
+  const config = loadConfig({
+    SKYLT_DATA_DIR: dataDir,
+    SKYLT_PORT: '0',
+    SKYLT_VMA_URL: 'off',
+    SKYLT_ADMIN_PASSWORD: 'bench-admin-password',
+    ...env,
+  });
   const runtime = new Runtime(config, { log: pino({ level: 'silent' }) });
   const app = await buildApp({ runtime, version: 'bench', logger: false });
   runtime.start();
@@ -36,9 +42,15 @@ async function startSkylt(env: Record<string, string>) {
     if (ready) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  // A communicator's API token, as an integration would use.
+  const { token } = runtime.workflow.accounts.createToken(
+    { name: 'bench', organisation: 'kommun', role: 'communicator' },
+    { username: 'bench', organisation: 'kommun', role: 'admin' },
+  );
   return {
     runtime,
     url,
+    auth: { authorization: `Bearer ${token}` },
     async close() {
       await app.close();
       await runtime.stop();
@@ -117,7 +129,7 @@ export default {
       const t0 = performance.now();
       const res = await fetch(`${skylt.url}/api/crisis`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...skylt.auth },
         body: JSON.stringify({ template: i % 2 ? 'gas' : 'vma-p4' }),
       });
       const crisis = (await res.json()) as { id: string; takeoverMs: number };
@@ -125,7 +137,7 @@ export default {
       // The server's own measure (activation to both signs confirmed); the HTTP round trip is on top.
       takeover.push(crisis.takeoverMs);
       if (i === 0) console.log(`  first takeover, HTTP round trip included: ${(performance.now() - t0).toFixed(1)} ms`);
-      await fetch(`${skylt.url}/api/crisis/${crisis.id}/end`, { method: 'POST' });
+      await fetch(`${skylt.url}/api/crisis/${crisis.id}/end`, { method: 'POST', headers: skylt.auth });
     }
     await skylt.close();
     const pushed = await feedLatency(true, 15);

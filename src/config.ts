@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
+import { ConfigError, describeIssues } from './config-error.ts';
 import { PIXEL_FORMATS } from './render/frame.ts';
+import { type WorkflowSettings, workflowSettings } from './workflow/workflow-settings.ts';
+
+export { ConfigError, describeIssues };
 
 /**
  * Skylt's configuration: environment variables (SKYLT_*) plus an optional JSON file (SKYLT_CONFIG)
@@ -105,25 +109,8 @@ export interface SkyltConfig {
   signs: SignConfig[];
   /** Crisis feeds (SR VMA on by default; Krisinformation, SMHI, CAP when given a URL). */
   crisisFeeds: CrisisFeedConfig;
-}
-
-/** Start-up stops on this; its message names every bad field and what it should be. */
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export function describeIssues(error: z.ZodError, prefix = ''): string[] {
-  const lines = error.issues.map((issue) => {
-    const where = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(top level)';
-    return `${where}: ${issue.message}`;
-  });
-  return [...new Set(lines)];
+  /** Users, items and playlist: admin password, link hosts, session cookie, scrypt cost. */
+  workflow: WorkflowSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SkyltConfig {
@@ -159,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SkyltConfig {
     configPath,
     signs: file.data.signs,
     crisisFeeds: crisisFeedConfigFromEnvValues(feeds.data),
+    workflow: workflowSettings(env),
   };
 }

@@ -4,7 +4,10 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
 import { readPlaylistFile } from './domain/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
-import { type SignSurface, renderTextPage } from './render/text-page.ts';
+import type { ImportedImage } from './render/image-import.ts';
+import { importImage } from './render/image-import.ts';
+import { renderItem } from './render/render-item.ts';
+import { type SignProfile, signProfileFromConfig } from './render/sign-profile.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
 import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { SignPlayer } from './schedule/sign-player.ts';
@@ -21,7 +24,6 @@ import { signStateRepository } from './store/sign-state-repository.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { LivePlaylist } from './workflow/playlist-service.ts';
 import { Workflow } from './workflow/workflow.ts';
-import { workflowSettings } from './workflow/workflow-settings.ts';
 
 /** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
 const LEASE_MS = 30_000;
@@ -31,7 +33,7 @@ export interface SignRuntime {
   readonly link: SignLink;
   readonly controller: SignController;
   readonly player: SignPlayer;
-  readonly surface: SignSurface;
+  readonly surface: SignProfile;
 }
 
 export interface RuntimeOptions {
@@ -40,45 +42,48 @@ export interface RuntimeOptions {
   tickMs?: number;
   log: Logger;
   databasePath?: string;
-  /** Where the content workflow reads its SKYLT_* settings (default process.env). */
-  env?: NodeJS.ProcessEnv;
   /** Where a generated first-start admin password goes: stdout by default, never the log. */
   printSecret?: (text: string) => void;
 }
 
-/** The minimum character height in pixels: ~380 mm physical (IRIS), over the sign's pixel pitch. */
-export function signSurface(sign: SignConfig): SignSurface {
-  return {
-    width: sign.width,
-    height: sign.height,
-    format: sign.pixelFormat,
-    minCharPixels: Math.ceil(sign.minCharHeightMm / sign.pixelPitchMm),
-  };
+/** The sign as the renderer sees it: panel, pixel format, and the ~380 mm minimum character height in pixels. */
+export function signSurface(sign: SignConfig): SignProfile {
+  return signProfileFromConfig(sign);
 }
 
-/** Renders a playlist item for one sign. */
-export function renderItemForSign(item: PlaylistItem, surface: SignSurface): Frame {
-  const c = item.content;
-  switch (c.kind) {
-    case 'info':
-      return renderTextPage(c.lines, surface);
-    case 'event':
-      return renderTextPage([c.title, c.venue], surface);
-    case 'exhibition':
-    case 'excursion':
-      return renderTextPage([c.title, c.where, c.when], surface);
-    case 'crisis':
-      return renderTextPage([c.headline, c.instruction], surface);
-    case 'image':
-      return renderTextPage([c.caption ?? ''], surface);
+/** A picture item whose picture is still being decoded: the player tries again at its next tick. */
+export class ImageNotReadyError extends Error {
+  constructor(readonly imageId: string) {
+    super(`picture ${imageId} is being prepared`);
+    this.name = 'ImageNotReadyError';
   }
+}
+
+/**
+ * Renders a playlist item for one sign with the same renderer as the review preview, so what a
+ * communicator approved is, byte for byte, what the sign shows.
+ */
+export function renderItemForSign(
+  item: Pick<PlaylistItem, 'content' | 'organisation' | 'infoLink' | 'showLink'>,
+  surface: SignProfile,
+  image: (id: string) => ImportedImage | null = () => null,
+): Frame {
+  const picture = item.content.kind === 'image' ? image(item.content.image) : null;
+  if (item.content.kind === 'image' && !picture) throw new ImageNotReadyError(item.content.image);
+  return renderItem(item.content, surface, {
+    image: picture,
+    infoLink: item.infoLink,
+    showInfoLink: item.showLink,
+    organiser: item.organisation,
+  }).frame;
 }
 
 /** Kept uploaded in each sign's reserved crisis slot, so a takeover is one command (DESIGN.md). */
 export const GENERIC_CRISIS = { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
 
-export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignSurface): Frame {
-  return renderTextPage(['VIKTIGT MEDDELANDE', message.headline, message.instruction].filter(Boolean), surface);
+/** The crisis template: high-contrast "VIKTIGT MEDDELANDE" header, headline and instruction. */
+export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignProfile): Frame {
+  return renderItem({ kind: 'crisis', headline: message.headline, instruction: message.instruction }, surface).frame;
 }
 
 /**
@@ -100,6 +105,7 @@ export class Runtime {
   readonly clock: Clock;
   private playlist: PlaylistFile;
   private timer: NodeJS.Timeout | null = null;
+  private readonly images = new Map<string, ImportedImage | 'pending'>();
   private lastExpiry = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
@@ -118,7 +124,7 @@ export class Runtime {
       db: this.db,
       clock: this.clock,
       signs: config.signs,
-      settings: workflowSettings(options.env ?? process.env),
+      settings: config.workflow,
       audit: this.audit,
     });
     this.workflow.accounts.ensureFirstAdmin(options.printSecret ?? ((text) => process.stdout.write(text)));
@@ -133,7 +139,7 @@ export class Runtime {
         controller,
         clock: this.clock,
         items: () => this.playlist.items,
-        render: (item) => renderItemForSign(item, surface),
+        render: (item) => renderItemForSign(item, surface, (id) => this.decodedImage(id)),
         state,
         leaseMs: LEASE_MS,
         onError: (message) => this.log.warn(message),
@@ -163,7 +169,8 @@ export class Runtime {
       clock: this.clock,
       log: this.log.child({ part: 'schedule' }),
       signs: this.signs,
-      render: (page, signId) => renderItemForSign(page, (this.signs.get(signId) as SignRuntime).surface),
+      render: (page, signId) =>
+        renderItemForSign(page, (this.signs.get(signId) as SignRuntime).surface, (id) => this.decodedImage(id)),
       leaseMs: LEASE_MS,
       dataDir: config.dataDir,
       // An injected clock (tests, simulations) drives the jobs from tick(); the wall clock uses node-schedule.
@@ -237,6 +244,26 @@ export class Runtime {
         s.controller.refreshLeases();
       }),
     );
+  }
+
+  /**
+   * Uploaded pictures, decoded once for drawing. Decoding is asynchronous, so the first ask starts it
+   * and returns null; the page goes up at the next tick (a quarter of a second later).
+   */
+  decodedImage(id: string): ImportedImage | null {
+    const cached = this.images.get(id);
+    if (cached !== undefined) return cached === 'pending' ? null : cached;
+    const png = this.workflow.items.images.png(id);
+    if (!png) return null;
+    this.images.set(id, 'pending');
+    importImage(png).then(
+      (image) => this.images.set(id, image),
+      (error: unknown) => {
+        this.images.delete(id);
+        this.log.error({ image: id, err: error instanceof Error ? error.message : String(error) }, 'stored picture cannot be decoded');
+      },
+    );
+    return null;
   }
 
   get playlistFile(): PlaylistFile {

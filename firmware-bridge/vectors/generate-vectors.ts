@@ -135,6 +135,7 @@ const sessions = [
     send({ type: 'SLOT_BEGIN', slot: 3, format: 2, encoding: 0, width: 16, height: 8, encodedLength: 256, crc32: 0 }, seq++);
     send({ type: 'SLOT_BEGIN', slot: 3, format: 1, encoding: 0, width: 16, height: 8, encodedLength: 385, crc32: 0 }, seq++);
     send({ type: 'SLOT_BEGIN', slot: 3, format: 1, encoding: 7, width: 16, height: 8, encodedLength: 10, crc32: 0 }, seq++);
+    send({ type: 'SLOT_BEGIN', slot: 3, format: 1, encoding: 0, width: 16, height: 8, encodedLength: 300, crc32: 0 }, seq++);
     send({ type: 'SLOT_DATA', slot: 3, offset: 0, data: Uint8Array.from([1, 2]) }, seq++);
     send({ type: 'BRIGHTNESS', percent: 101 }, seq++);
   }),

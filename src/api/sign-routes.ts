@@ -17,7 +17,7 @@ export const SignInfo = z.object({
   height: z.int(),
   pixelPitchMm: z.number(),
   pixelFormat: z.string(),
-  minCharPixels: z.int(),
+  minCharPixels: z.number().describe('smallest cap height in pixels for ~380 mm on this panel (may be fractional)'),
   link: z.string(),
 });
 

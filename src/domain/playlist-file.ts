@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeIssues } from '../config.ts';
+import { describeIssues } from '../config-error.ts';
 import { PlaylistFile } from './playlist.ts';
 
 export class PlaylistFileError extends Error {

@@ -211,4 +211,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX play_log_started ON play_log (started_at);
     `,
   },
+  {
+    version: 5,
+    name: 'proof of play: index of the open play per sign',
+    sql: `
+      -- Every page change closes the sign's open row and looks it up: without this they scan every
+      -- row the sign ever played (a year of pages is over a million rows per sign).
+      CREATE INDEX play_log_open ON play_log (sign_id) WHERE ended_at IS NULL;
+    `,
+  },
 ];

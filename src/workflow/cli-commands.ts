@@ -88,7 +88,7 @@ function flags(
 function openWorkflow(env: NodeJS.ProcessEnv): { workflow: Workflow; close(): void; signIds: string[] } {
   const config = loadConfig(env);
   const db = openDatabase(resolve(config.dataDir, 'skylt.db'));
-  const workflow = new Workflow({ db, clock: systemClock, signs: config.signs, settings: workflowSettings(env) });
+  const workflow = new Workflow({ db, clock: systemClock, signs: config.signs, settings: config.workflow });
   return { workflow, close: () => db.close(), signIds: config.signs.map((s) => s.id) };
 }
 
@@ -311,7 +311,7 @@ export async function playlistCommand(
       const config = loadConfig(env);
       const problems = playlistFileProblems(playlist, {
         signIds: config.signs.map((s) => s.id),
-        allowedLinkHosts: workflowSettings(env).allowedLinkHosts,
+        allowedLinkHosts: loadConfig(env).workflow.allowedLinkHosts,
       });
       if (problems.length) {
         io.err(`${file} is not a valid playlist here:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LOG2_N, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
-import { ConfigError, describeIssues } from '../config.ts';
+import { ConfigError, describeIssues } from '../config-error.ts';
 import { DEFAULT_CONTENT_RULES } from '../domain/content-rules.ts';
 
 const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);

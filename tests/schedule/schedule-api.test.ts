@@ -177,6 +177,12 @@ describe('scheduling through the running app', () => {
     });
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.message).toMatch(/road-safety/);
+    const tooLong = await communicator.post('/api/overrides', {
+      page: { content: { kind: 'info', lines: ['Hastighetsbegränsningsföreskrifterna'] }, infoLink: 'https://vara.se' },
+      minutes: 5,
+    });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.message).toMatch(/road-safety|cannot be drawn/);
   });
 
   it('says in /api/health when the clock is not believable, and then schedules nothing by time', async () => {

@@ -117,7 +117,6 @@ export async function startWorkflowApp(options: StartOptions = {}): Promise<Work
     clock,
     tickMs: 0,
     log: pino({ level: 'silent' }),
-    env,
     printSecret: (t) => printed.push(t),
   });
   const app = await buildApp({ runtime, version: 'test', logger: false });
