@@ -12,10 +12,15 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const EMULATOR_BIN = join(ROOT, 'firmware-bridge/build/skylt-sign');
+export const FIRMWARE_BUILD_LOCK = join(tmpdir(), 'skylt-firmware-build.lock');
 
 /** Builds the emulator; the reason says why not when it cannot be built, for the skip message. */
 export function buildEmulator(): { ok: true } | { ok: false; reason: string } {
-  const make = spawnSync('make', ['-C', join(ROOT, 'firmware-bridge')], { encoding: 'utf8', timeout: 120_000 });
+  // flock: test files run in parallel, and two makes writing firmware-bridge/build/ at once can tear a binary.
+  const make = spawnSync('flock', [FIRMWARE_BUILD_LOCK, 'make', '-C', join(ROOT, 'firmware-bridge')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (make.error) return { ok: false, reason: `cannot run make: ${make.error.message}` };
   if (make.status !== 0) {
     const tail = `${make.stdout}\n${make.stderr}`.trim().split('\n').slice(-8).join('\n');
