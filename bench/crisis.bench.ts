@@ -12,6 +12,8 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { Runtime } from '../src/runtime.ts';
 import type { CrisisRecord } from '../src/store/crisis-repository.ts';
+import { writeFileSync } from 'node:fs';
+import { Emulator, SocatPair, buildEmulator, haveSocat } from '../tests/bridge/emulator.ts';
 import { FeedReplayServer, fixture } from '../tests/crisis/feed-replay-server.ts';
 import { type Benchmark, median, percentile } from './lib.ts';
 
@@ -120,31 +122,86 @@ async function feedLatency(push: boolean, rounds: number): Promise<number[]> {
   return out;
 }
 
+/** POST /api/crisis, then the all-clear, `rounds` times; the server's measured takeover for each. */
+async function takeovers(skylt: Awaited<ReturnType<typeof startSkylt>>, rounds: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const res = await fetch(`${skylt.url}/api/crisis`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...skylt.auth },
+      body: JSON.stringify({ template: i % 2 ? 'gas' : 'vma-p4' }),
+    });
+    const crisis = (await res.json()) as { id: string; takeoverMs: number | null };
+    if (res.status !== 201 || crisis.takeoverMs == null)
+      throw new Error(`takeover not confirmed: ${JSON.stringify(crisis)}`);
+    out.push(crisis.takeoverMs);
+    await fetch(`${skylt.url}/api/crisis/${crisis.id}/end`, { method: 'POST', headers: skylt.auth });
+  }
+  return out;
+}
+
+/**
+ * The same takeover with both signs being the C host bridge on socat pseudo-terminals, the link paced
+ * to 115200 baud (11520 bytes/s) in Skylt's serial transport.
+ */
+async function serialTakeovers(rounds: number): Promise<number[]> {
+  const built = buildEmulator();
+  if (!built.ok || !haveSocat())
+    throw new Error(`the serial takeover needs the C emulator and socat: ${built.ok ? 'no socat' : built.reason}`);
+  const dir = mkdtempSync(join(tmpdir(), 'skylt-bench-serial-'));
+  const parts: Array<{ pair: SocatPair; sign: Emulator }> = [];
+  const signs = [];
+  for (const [id, direction, facing] of [
+    ['E20-N', 'northbound', 'towards Skara/Örebro'],
+    ['E20-S', 'southbound', 'towards Vårgårda/Göteborg'],
+  ] as const) {
+    const pair = new SocatPair(mkdtempSync(join(dir, `${id}-`)));
+    await pair.start();
+    const sign = await Emulator.start({ link: { tty: pair.a }, width: 384, height: 192 });
+    parts.push({ pair, sign });
+    signs.push({
+      id,
+      name: id,
+      direction,
+      facing,
+      lat: 58.267,
+      lon: 12.95,
+      width: 384,
+      height: 192,
+      pixelPitchMm: 16,
+      pixelFormat: 'rgb888',
+      link: `serial:${pair.b}?baud=115200&pace=11520`,
+    });
+  }
+  const config = join(dir, 'signs.json');
+  writeFileSync(config, JSON.stringify({ signs }));
+  const skylt = await startSkylt({ SKYLT_CONFIG: config });
+  try {
+    return await takeovers(skylt, rounds);
+  } finally {
+    await skylt.close();
+    for (const p of parts) {
+      await p.sign.stop();
+      await p.pair.kill();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export default {
   name: 'crisis',
   async run() {
     const skylt = await startSkylt({});
-    const takeover: number[] = [];
-    for (let i = 0; i < 40; i++) {
-      const t0 = performance.now();
-      const res = await fetch(`${skylt.url}/api/crisis`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...skylt.auth },
-        body: JSON.stringify({ template: i % 2 ? 'gas' : 'vma-p4' }),
-      });
-      const crisis = (await res.json()) as { id: string; takeoverMs: number };
-      if (res.status !== 201 || crisis.takeoverMs == null) throw new Error(`takeover not confirmed: ${JSON.stringify(crisis)}`);
-      // The server's own measure (activation to both signs confirmed); the HTTP round trip is on top.
-      takeover.push(crisis.takeoverMs);
-      if (i === 0) console.log(`  first takeover, HTTP round trip included: ${(performance.now() - t0).toFixed(1)} ms`);
-      await fetch(`${skylt.url}/api/crisis/${crisis.id}/end`, { method: 'POST', headers: skylt.auth });
-    }
+    const takeover = await takeovers(skylt, 40);
     await skylt.close();
+    const serial = await serialTakeovers(30);
     const pushed = await feedLatency(true, 15);
     const polled = await feedLatency(false, 6);
     return {
       takeover_ms_p50: median(takeover),
       takeover_ms_p99: percentile(takeover, 99),
+      takeover_serial_ms_p50: median(serial),
+      takeover_serial_ms_p99: percentile(serial, 99),
       feed_push_to_sign_ms_p50: median(pushed),
       feed_poll_to_sign_ms_p50: median(polled),
       feed_poll_interval_s: POLL_SECONDS,

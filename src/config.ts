@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
 import { ConfigError, describeIssues } from './config-error.ts';
+import { parseLinkAddress } from './signs/sign-link.ts';
 import { PIXEL_FORMATS } from './render/frame.ts';
 import { type WorkflowSettings, workflowSettings } from './workflow/workflow-settings.ts';
 
@@ -16,16 +17,14 @@ export { ConfigError, describeIssues };
 const LINK_HINT =
   'use "virtual", "tcp://HOST:PORT", "serial:/dev/serial/by-id/...?baud=115200" or "ddp://HOST[:PORT]" (tcp and serial also take "pace=BYTES_PER_SECOND" to slow writes to a line rate)';
 
-export const SignLink = z
-  .string()
-  .refine(
-    (v) =>
-      v === 'virtual' ||
-      /^tcp:\/\/[^:/?]+:\d{1,5}(\?pace=\d+)?$/.test(v) ||
-      /^serial:\/dev\/[^?\s]+(\?[a-z]+=\d+(&[a-z]+=\d+)*)?$/.test(v) ||
-      /^ddp:\/\/[^:/]+(:\d{1,5})?$/.test(v),
-    { message: LINK_HINT },
-  );
+/** One parser decides what a link address means, here and where the transport is made (sign-link.ts). */
+export const SignLink = z.string().superRefine((v, ctx) => {
+  try {
+    parseLinkAddress(v);
+  } catch (error: unknown) {
+    ctx.addIssue({ code: 'custom', message: `${error instanceof Error ? error.message.replace(/^sign link "[^"]*": /, '') : String(error)}; ${LINK_HINT}` });
+  }
+});
 
 export const SignConfig = z.object({
   id: z.string().regex(/^[A-Z0-9][A-Za-z0-9-]{0,31}$/, 'an id of letters, digits and "-", e.g. "E20-N"'),
