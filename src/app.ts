@@ -28,7 +28,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   ) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, (error) => options.runtime.storeHealth.failed(error));
   // Before any route, so every route is seen by the access policy.
   await installAuth(app, options.runtime.workflow);
 

@@ -21,12 +21,15 @@ import { type AuditRepository, auditRepository } from './store/audit-repository.
 import { crisisRepository } from './store/crisis-repository.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
 import { signStateRepository } from './store/sign-state-repository.ts';
+import { StoreHealth } from './store/store-health.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { LivePlaylist } from './workflow/playlist-service.ts';
 import { Workflow } from './workflow/workflow.ts';
 
 /** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
 const LEASE_MS = 30_000;
+/** While the store reports a fault, a probe write checks this often whether it is gone. */
+const STORE_PROBE_MS = 10_000;
 
 export interface SignRuntime {
   readonly config: SignConfig;
@@ -103,7 +106,11 @@ export class Runtime {
   /** Overrides, the shared rotation, brightness and upkeep jobs (src/schedule). */
   readonly scheduling: Scheduling;
   readonly clock: Clock;
+  /** Can the database be written (disk full, read-only)? For /api/health and /api/ready. */
+  readonly storeHealth: StoreHealth;
   private playlist: PlaylistFile;
+  private lastStoreProbe = Number.NEGATIVE_INFINITY;
+  private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly images = new Map<string, ImportedImage | 'pending'>();
   private lastExpiry = Number.NEGATIVE_INFINITY;
@@ -116,6 +123,7 @@ export class Runtime {
     this.clock = options.clock ?? systemClock;
     this.log = options.log;
     this.startedAt = this.clock.now();
+    this.storeHealth = new StoreHealth(this.clock);
     this.playlist = readPlaylistFile(config.playlistPath);
     this.db = openDatabase(options.databasePath ?? `${config.dataDir}/skylt.db`);
     this.playLog = playLogRepository(this.db);
@@ -149,17 +157,20 @@ export class Runtime {
       controller.on('played', (e) => {
         // Proof of play is what the sign shows: a lease refreshed underneath a higher one is not.
         if (controller.showing()?.priority !== e.priority) return;
-        const previous = this.playLog.current(e.signId);
-        if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
-        const item = this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
-        this.playLog.started({
-          signId: e.signId,
-          priority: e.priority,
-          itemId: e.itemId,
-          organisation: this.scheduling.organisationOf(e.signId, e.priority, e.itemId) ?? item?.organisation ?? null,
-          slot: e.slot,
-          crc32: e.crc32,
-          startedAt: new Date(e.at).toISOString(),
+        // Bookkeeping after the fact: the page is on the sign even when the disk cannot record it.
+        this.guard('proof of play', () => {
+          const previous = this.playLog.current(e.signId);
+          if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
+          const item = this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
+          this.playLog.started({
+            signId: e.signId,
+            priority: e.priority,
+            itemId: e.itemId,
+            organisation: this.scheduling.organisationOf(e.signId, e.priority, e.itemId) ?? item?.organisation ?? null,
+            slot: e.slot,
+            crc32: e.crc32,
+            startedAt: new Date(e.at).toISOString(),
+          });
         });
       });
       this.signs.set(sign.id, { config: sign, link, controller, player, surface });
@@ -227,23 +238,68 @@ export class Runtime {
     this.scheduling.start();
     const tickMs = this.options.tickMs ?? 250;
     if (tickMs > 0) {
-      this.timer = setInterval(() => void this.tick(), tickMs);
+      this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.log.error({ err: e }, 'tick failed')), tickMs);
       this.timer.unref();
     }
   }
 
-  /** One step of every sign: page changes and lease refreshes. */
+  /**
+   * One step of every sign: page changes and lease refreshes. Each part fails on its own: a crisis expiry that
+   * cannot be recorded (disk full) must not stop the leases being refreshed, or the signs would go dark.
+   */
   async tick(): Promise<void> {
     this.expireItems();
     await this.crisis.expire();
-    await this.crisis.reassertMissing();
-    this.scheduling.runDueJobs();
+    await this.guard('crisis re-assert', () => this.crisis.reassertMissing());
+    await this.guard('timed jobs', () => this.scheduling.runDueJobs());
+    this.probeStore();
     await Promise.all(
       [...this.signs.values()].map(async (s) => {
-        await this.scheduling.tickSign(s.config.id);
+        await this.guard(`sign ${s.config.id}`, () => this.scheduling.tickSign(s.config.id));
         s.controller.refreshLeases();
       }),
     );
+  }
+
+  /** Runs a part of the tick; a failure is logged (once a minute per part) and noted if the store caused it. */
+  private guard<T>(what: string, part: () => T): T | undefined {
+    const failed = (error: unknown) => {
+      this.storeHealth.failed(error);
+      const now = this.clock.now();
+      if (now - (this.logged.get(what) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
+        this.logged.set(what, now);
+        this.log.error({ err: error }, `${what} failed`);
+      }
+      return undefined;
+    };
+    try {
+      const result = part();
+      return result instanceof Promise ? (result.catch(failed) as T) : result;
+    } catch (error: unknown) {
+      return failed(error);
+    }
+  }
+
+  /**
+   * While a store fault is reported: a write that needs a fresh page (so a full disk refuses it), in a
+   * transaction that deletes what it wrote, to find out whether the fault is gone.
+   */
+  private probeStore(): void {
+    const now = this.clock.now();
+    if (!this.storeHealth.faulty || now - this.lastStoreProbe < STORE_PROBE_MS) return;
+    this.lastStoreProbe = now;
+    try {
+      this.db.transaction(() => {
+        this.db
+          .prepare('INSERT INTO sign_state (sign_id, state_json, updated_at) VALUES (?, ?, ?)')
+          .run('~store-probe', JSON.stringify('x'.repeat(8192)), new Date(now).toISOString());
+        this.db.prepare('DELETE FROM sign_state WHERE sign_id = ?').run('~store-probe');
+      })();
+      this.storeHealth.recovered();
+      this.log.info('the store can be written again');
+    } catch (error: unknown) {
+      this.storeHealth.failed(error);
+    }
   }
 
   /**
@@ -316,7 +372,8 @@ export class Runtime {
       new Promise((r) => setTimeout(r, 3000)),
     ]);
     const at = new Date(this.clock.now()).toISOString();
-    for (const id of this.signs.keys()) this.playLog.endAll(id, at);
+    // Closing the proof of play cannot be written on a full or read-only disk; the database still closes.
+    for (const id of this.signs.keys()) this.guard('closing proof of play', () => this.playLog.endAll(id, at));
     this.db.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { type StoreFault, storeFaultOf } from '../store/store-health.ts';
 
 /** The one error body of the API: what is wrong, and for bad input, which field and why. */
 export interface ApiError {
@@ -34,8 +35,11 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Schema errors -> 400 naming each field; HttpError as it says; anything else -> 500 without internals. */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * Schema errors -> 400 naming each field; HttpError as it says; a store fault (disk full, read-only) -> 503 saying
+ * so; anything else -> 500 without internals. `onStoreFault` hears of each store fault (for /api/health).
+ */
+export function installErrorHandler(app: FastifyInstance, onStoreFault: (error: unknown) => void = () => undefined): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
@@ -55,6 +59,17 @@ export function installErrorHandler(app: FastifyInstance): void {
         error: REASONS[err.statusCode] ?? 'Error',
         message: err.message,
         ...(err.issues ? { issues: err.issues } : {}),
+      } satisfies ApiError);
+    }
+    const fault: StoreFault | null = storeFaultOf(err);
+    if (fault) {
+      // Every write is one transaction: refused whole, nothing half-written.
+      onStoreFault(err);
+      request.log.error({ err, url: request.url, method: request.method }, 'the store refused a write');
+      return reply.code(503).send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `Skylt cannot save changes now: ${fault.reason} (${fault.code}). Nothing was changed; the signs keep playing what they show. Try again once the fault is fixed (see /api/health).`,
       } satisfies ApiError);
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -39,6 +39,9 @@ export const Health = z.object({
   clock: z
     .object({ ok: z.boolean(), problem: z.string().nullable(), notBefore: z.string(), notAfter: z.string() })
     .describe('is the system clock believable (not before this build)? When not, nothing is scheduled by time'),
+  store: z
+    .object({ ok: z.boolean(), problem: z.string().nullable(), since: z.string().nullable() })
+    .describe('can the database be written? Not when the disk is full or read-only: changes then answer 503, the signs keep playing'),
 });
 
 const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
@@ -66,14 +69,16 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           showing: s.controller.showing(),
         }));
         const clock = runtime.scheduling.clockStatus();
+        const store = runtime.storeHealth.status();
         return {
-          status: signs.every((s) => s.link.up) && clock.ok ? ('ok' as const) : ('degraded' as const),
+          status: signs.every((s) => s.link.up) && clock.ok && store.ok ? ('ok' as const) : ('degraded' as const),
           version,
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
           feeds: runtime.feeds.health() as z.infer<typeof FeedHealthView>[],
           clock,
+          store,
         };
       },
     );
@@ -83,7 +88,7 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
       {
         schema: {
           tags: ['health'],
-          summary: 'Readiness: 200 when every sign link is up, else 503 with what is not',
+          summary: 'Readiness: 200 when every sign link is up and the database can be written, else 503 with what is not',
           response: { 200: Ready, 503: Ready },
         },
       },
@@ -91,6 +96,8 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
         const notReady = [...runtime.signs.values()]
           .filter((s) => !s.controller.linkUp)
           .map((s) => `sign ${s.config.id}: link ${s.controller.session.address} is down`);
+        const store = runtime.storeHealth.status();
+        if (store.problem) notReady.push(`store: ${store.problem}`);
         return reply.code(notReady.length ? 503 : 200).send({ ready: notReady.length === 0, problems: notReady });
       },
     );

@@ -6,6 +6,7 @@ import { type Principal, type Role, roleProblem } from '../domain/roles.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type SessionRepository, sessionRepository } from '../store/session-repository.ts';
+import { storeFaultOf } from '../store/store-health.ts';
 import { type TokenRecord, type TokenRepository, tokenRepository } from '../store/token-repository.ts';
 import { type UserRecord, type UserRepository, userRepository } from '../store/user-repository.ts';
 import { badRequest, WorkflowError } from '../workflow/workflow-error.ts';
@@ -365,7 +366,7 @@ export class Accounts {
     }
     const user = this.users.byId(s.userId);
     if (!user || user.disabledAt) return null;
-    if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) this.sessions.touch(idHash, new Date(now).toISOString());
+    if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) touch(() => this.sessions.touch(idHash, new Date(now).toISOString()));
     return {
       principal: {
         kind: 'session',
@@ -494,7 +495,19 @@ export class Accounts {
     const now = this.clock.now();
     if (t.revokedAt || (t.expiresAt && Date.parse(t.expiresAt) <= now)) return null;
     if (!t.lastUsedAt || now - Date.parse(t.lastUsedAt) > TOUCH_EVERY_MS)
-      this.tokens.touch(t.id, new Date(now).toISOString());
+      touch(() => this.tokens.touch(t.id, new Date(now).toISOString()));
     return { kind: 'token', id: t.id, username: `token:${t.name}`, organisation: t.organisation, role: t.role };
+  }
+}
+
+/**
+ * "Last used" bookkeeping on a read: with the disk full or the database read-only it cannot be written, and that
+ * must not turn every signed-in read into an error (the writes themselves are refused with a 503).
+ */
+function touch(write: () => void): void {
+  try {
+    write();
+  } catch (error: unknown) {
+    if (!storeFaultOf(error)) throw error;
   }
 }

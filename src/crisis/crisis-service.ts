@@ -72,6 +72,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
       sign.controller.session.on('up', () => {
         const active = this.active();
         if (active?.signIds.includes(sign.id)) void this.takeoverSigns(active, [sign]).then((c) => this.save(c));
+        else void this.endStale(sign);
       });
     }
     const active = this.active();
@@ -236,6 +237,24 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     if (missing.length > 0) this.save(await this.takeoverSigns(active, missing));
   }
 
+  /**
+   * A sign that comes back still showing a crisis that no longer runs on it (the all-clear came while its link was
+   * down, or Skylt died between recording the all-clear and telling the sign) is told to end it: a manual crisis
+   * has no expiry on the sign, so nothing else would ever take it down.
+   */
+  private async endStale(sign: CrisisSign): Promise<void> {
+    try {
+      const report = await sign.controller.readBack();
+      if (report.showingPriority !== Priority.crisis) return;
+      // A crisis may have started while the read-back was on the wire.
+      if (this.active()?.signIds.includes(sign.id)) return;
+      this.o.log.warn({ sign: sign.id }, 'the sign still shows a crisis that has ended: ending it there');
+      await sign.controller.end('crisis');
+    } catch (e: unknown) {
+      this.o.log.error({ sign: sign.id, err: e instanceof Error ? e.message : String(e) }, 'could not end an ended crisis on the sign');
+    }
+  }
+
   private async activateRecord(record: CrisisRecord, actor: string, action: string): Promise<CrisisRecord> {
     // One crisis at a time: a new one supersedes what runs, on the signs it does not cover too.
     for (const running of this.o.repo.inState('active')) {
@@ -353,7 +372,12 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     // Confirmations only: the crisis may have ended while its takeover was in flight.
     const current = this.o.repo.get(c.id);
     if (!current) return;
-    this.o.repo.save({ ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
+    try {
+      this.o.repo.save({ ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
+    } catch (e: unknown) {
+      // Bookkeeping of what the signs confirmed: a full or read-only disk must not undo a takeover that happened.
+      this.o.log.error({ crisis: c.id, err: e instanceof Error ? e.message : String(e) }, 'could not record the crisis confirmations');
+    }
     this.emit('changed', { ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
   }
 

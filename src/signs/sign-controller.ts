@@ -244,10 +244,12 @@ export class SignController extends EventEmitter<ControllerEvents> {
       }
       const ttlMs = request.ttlMs ?? TTL_FOREVER;
       this.playing.add(priority);
+      // The slot is on the sign: its PLAY does not wait behind uploads queued meanwhile (a reserved slot being
+      // rebuilt after a reboot is 19 s of raw data at 115200 baud), as a lease refresh does not.
       const code = await this.session
         .send(
           { type: 'PLAY', slot, crc32, priority: Priority[priority], ttlMs },
-          { lane: request.urgent ? Lane.urgent : lane },
+          { lane: request.urgent ? Lane.urgent : Lane.crisis },
         )
         .finally(() => this.playing.delete(priority));
       if (code === AckCode.OK) {
@@ -392,13 +394,18 @@ export class SignController extends EventEmitter<ControllerEvents> {
   }
 
   private async reassert(): Promise<void> {
+    const priorities = ['crisis', 'override', 'scheduled', 'fallback'] as const;
+    // Without a crisis on the reserved slot, what the sign should show goes first: rebuilding the reserved slots
+    // after a reboot can be a raw 221 KB upload (19 s at 115200 baud), all that time on the sign's default slot.
+    const crisisOnReservedSlot = this.leases.get('crisis')?.slot === CRISIS_SLOT;
+    if (!crisisOnReservedSlot) for (const priority of priorities) this.reassertOne(priority);
     try {
       await this.prepareReservedSlots();
     } catch (e: unknown) {
       this.noteError(e);
     }
     // Highest priority first: after a reboot the crisis is back before anything else is re-uploaded.
-    for (const priority of ['crisis', 'override', 'scheduled', 'fallback'] as const) this.reassertOne(priority);
+    if (crisisOnReservedSlot) for (const priority of priorities) this.reassertOne(priority);
   }
 
   private reassertOne(priority: PriorityName): void {

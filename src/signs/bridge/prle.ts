@@ -5,7 +5,22 @@ export const Encoding = { raw: 0, prle: 1 } as const;
 
 const VALUE_BYTES: Record<PixelFormat, number> = { rgb888: 3, rgb565: 2, gray4: 1, mono: 1 };
 
-function writeValue(out: number[], value: number, format: PixelFormat): void {
+/** Appends bytes to a buffer sized for the worst case up front. */
+class ByteWriter {
+  private readonly buffer: Uint8Array;
+  private length = 0;
+  constructor(capacity: number) {
+    this.buffer = new Uint8Array(capacity);
+  }
+  push(...bytes: number[]): void {
+    for (const b of bytes) this.buffer[this.length++] = b;
+  }
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+function writeValue(out: ByteWriter, value: number, format: PixelFormat): void {
   if (format === 'rgb888') out.push((value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff);
   else if (format === 'rgb565') out.push(value & 0xff, value >> 8);
   else out.push(value);
@@ -21,20 +36,33 @@ export function encodePrle(frame: Frame): Uint8Array | null {
   const count = width * height;
   const indices = new Uint8Array(count);
   const palette = new Map<number, number>();
+  const bytes = frame.bytes;
+  // Runs are long on a sign page: look a value up only when it differs from the pixel before.
+  let prev = -1;
+  let prevIdx = 0;
   let p = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const v = pixelValue(frame, x, y);
-      let idx = palette.get(v);
-      if (idx === undefined) {
-        if (palette.size === 256) return null;
-        idx = palette.size;
-        palette.set(v, idx);
+      const v =
+        format === 'rgb888'
+          ? ((bytes[p * 3] as number) << 16) | ((bytes[p * 3 + 1] as number) << 8) | (bytes[p * 3 + 2] as number)
+          : pixelValue(frame, x, y);
+      if (v !== prev) {
+        let idx = palette.get(v);
+        if (idx === undefined) {
+          if (palette.size === 256) return null;
+          idx = palette.size;
+          palette.set(v, idx);
+        }
+        prev = v;
+        prevIdx = idx;
       }
-      indices[p++] = idx;
+      indices[p++] = prevIdx;
     }
   }
-  const out: number[] = [palette.size - 1];
+  // A typed buffer, not number[]: a page's runs are thousands of bytes and push() on an array is the slow part.
+  const out = new ByteWriter(1 + palette.size * VALUE_BYTES[format] + count * 2);
+  out.push(palette.size - 1);
   for (const value of palette.keys()) writeValue(out, value, format);
 
   let i = 0;
@@ -64,7 +92,7 @@ export function encodePrle(frame: Frame): Uint8Array | null {
     }
   }
   flushLiteral(count);
-  return Uint8Array.from(out);
+  return out.bytes();
 }
 
 /** Decodes PRLE into framebuffer bytes; null on any malformed input (the sign refuses the commit). */
