@@ -57,6 +57,34 @@ export function metricsRoutes(runtime: Runtime, extra: Array<(registry: Registry
       for (; observed < all.length; observed++) this.observe((all[observed] as number) / 1000);
     },
   });
+  new Gauge({
+    name: 'skylt_pending_items',
+    help: 'Items waiting for a communicator\'s review',
+    registers: [registry],
+    collect() {
+      this.set(runtime.workflow.items.repo.list({ scope: 'all' }, { state: 'pending' }, 1, 0).total);
+    },
+  });
+  new Gauge({
+    name: 'skylt_feed_consecutive_failures',
+    help: 'Failed polls in a row per crisis feed (0 when its last poll succeeded)',
+    labelNames: ['feed'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const f of runtime.feeds.health()) this.set({ feed: f.name }, f.consecutiveFailures);
+    },
+  });
+  new Gauge({
+    name: 'skylt_feed_last_ok_timestamp_seconds',
+    help: 'When each crisis feed last answered well (epoch seconds; absent until it has)',
+    labelNames: ['feed'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const f of runtime.feeds.health()) if (f.lastOk !== null) this.set({ feed: f.name }, f.lastOk / 1000);
+    },
+  });
   for (const add of extra) add(registry);
 
   return async (app) => {

@@ -69,11 +69,6 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: '*', path: '/api/overrides/*', allow: REVIEWERS },
   { method: 'GET', path: '/api/reports/*', allow: EVERYONE },
 
-  // Scheduling: what each sign shows is public anyway; "show now" is a communicator's; proof of play is for both organisations.
-  { method: 'GET', path: '/api/schedule', allow: EVERYONE },
-  { method: '*', path: '/api/overrides/*', allow: REVIEWERS },
-  { method: 'GET', path: '/api/reports/*', allow: EVERYONE },
-
   // Crisis takeover and its console: never a submitter.
   { method: '*', path: '/api/crisis/*', allow: REVIEWERS },
 ];

@@ -32,6 +32,7 @@ describe('operations endpoints', () => {
     expect(value(/^skylt_crisis_active (\d+)/m)).toBe(1);
     expect(value(/^skylt_crisis_takeover_seconds_count (\d+)/m)).toBe(1);
     expect(text).toContain('skylt_link_reconnects_total');
+    expect(value(/^skylt_pending_items (\d+)/m)).toBe(0);
   });
 
   it('answers readiness with 200 when both links are up', async () => {
