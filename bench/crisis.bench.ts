@@ -4,7 +4,7 @@
  * feed server (SR VMA shape) to both signs confirmed, by push (SSE) and by polling. The anchor: IRIS
  * polls its CAP feed every 60 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -12,8 +12,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { Runtime } from '../src/runtime.ts';
 import type { CrisisRecord } from '../src/store/crisis-repository.ts';
-import { writeFileSync } from 'node:fs';
-import { Emulator, SocatPair, buildEmulator, haveSocat } from '../tests/bridge/emulator.ts';
+import { buildEmulator, Emulator, haveSocat, SocatPair } from '../tests/bridge/emulator.ts';
 import { FeedReplayServer, fixture } from '../tests/crisis/feed-replay-server.ts';
 import { type Benchmark, median, percentile } from './lib.ts';
 

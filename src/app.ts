@@ -10,9 +10,9 @@ import { metricsRoutes } from './api/metrics-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
 import { scheduleRoutes } from './api/schedule-routes.ts';
 import { signRoutes } from './api/sign-routes.ts';
+import { webRoutes } from './api/web-routes.ts';
 import { registerWorkflowRoutes } from './api/workflow-routes.ts';
 import { installAuth } from './auth/auth-hooks.ts';
-import { webRoutes } from './api/web-routes.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface AppOptions {
@@ -41,8 +41,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'skylt_session', description: 'POST /api/auth/login; changes also need the X-CSRF-Token header' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'an API token from POST /api/tokens or `skylt token create`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'skylt_session',
+            description: 'POST /api/auth/login; changes also need the X-CSRF-Token header',
+          },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an API token from POST /api/tokens or `skylt token create`',
+          },
         },
       },
       security: [{ session: [] }, { bearer: [] }],

@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ItemInput, PlaylistDraftInput } from './domain/item-input.ts';
@@ -69,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
       return renderCommand(rest);
     }
     default:
-      console.error(command === '--help' || command === 'help' ? USAGE : `skylt: unknown command "${command}"\n\n${USAGE}`);
+      console.error(
+        command === '--help' || command === 'help' ? USAGE : `skylt: unknown command "${command}"\n\n${USAGE}`,
+      );
       return command === '--help' || command === 'help' ? 0 : 2;
   }
 }

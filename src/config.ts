@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
 import { ConfigError, describeIssues } from './config-error.ts';
-import { parseLinkAddress } from './signs/sign-link.ts';
+import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
 import { PIXEL_FORMATS } from './render/frame.ts';
+import { parseLinkAddress } from './signs/sign-link.ts';
 import { type WorkflowSettings, workflowSettings } from './workflow/workflow-settings.ts';
 
 export { ConfigError, describeIssues };
@@ -22,7 +22,10 @@ export const SignLink = z.string().superRefine((v, ctx) => {
   try {
     parseLinkAddress(v);
   } catch (error: unknown) {
-    ctx.addIssue({ code: 'custom', message: `${error instanceof Error ? error.message.replace(/^sign link "[^"]*": /, '') : String(error)}; ${LINK_HINT}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${error instanceof Error ? error.message.replace(/^sign link "[^"]*": /, '') : String(error)}; ${LINK_HINT}`,
+    });
   }
 });
 
@@ -33,14 +36,22 @@ export const SignConfig = z.object({
   facing: z.string().min(1).describe('where the traffic that reads it is heading, e.g. "towards Skara/Örebro"'),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
-  municipalityCode: z.string().regex(/^\d{4}$/, 'a four-digit Swedish kommun code, e.g. "1470"').default('1470'),
-  countyCode: z.string().regex(/^\d{2}$/, 'a two-digit county code, e.g. "14"').default('14'),
+  municipalityCode: z
+    .string()
+    .regex(/^\d{4}$/, 'a four-digit Swedish kommun code, e.g. "1470"')
+    .default('1470'),
+  countyCode: z
+    .string()
+    .regex(/^\d{2}$/, 'a two-digit county code, e.g. "14"')
+    .default('14'),
   width: z.int().min(8).max(4096),
   height: z.int().min(8).max(4096),
   pixelPitchMm: z.number().positive().max(100),
   pixelFormat: z.enum(PIXEL_FORMATS),
   /** The lit colour of a mono panel (amber by default). */
-  monoColour: z.tuple([z.int().min(0).max(255), z.int().min(0).max(255), z.int().min(0).max(255)]).default([255, 176, 0]),
+  monoColour: z
+    .tuple([z.int().min(0).max(255), z.int().min(0).max(255), z.int().min(0).max(255)])
+    .default([255, 176, 0]),
   /** IRIS's freeway figure: ~380 mm character height for reading at motorway speed. */
   minCharHeightMm: z.number().positive().default(380),
   link: SignLink,

@@ -36,13 +36,21 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
     await app.listen({ host: config.host, port: config.port });
   } catch (error: unknown) {
     await runtime.stop();
-    return fail(new Error(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Set SKYLT_PORT to a free port.`));
+    return fail(
+      new Error(
+        `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Set SKYLT_PORT to a free port.`,
+      ),
+    );
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  console.log(`Skylt ${VERSION} is running at ${url}  (signs: ${config.signs.map((s) => `${s.id} via ${s.link}`).join(', ')}; data: ${config.dataDir})`);
-  console.log(`  health: ${url}/api/health   API docs: ${url}/docs   sign frames: ${url}/api/signs/${config.signs[0]?.id}/frame.png`);
+  console.log(
+    `Skylt ${VERSION} is running at ${url}  (signs: ${config.signs.map((s) => `${s.id} via ${s.link}`).join(', ')}; data: ${config.dataDir})`,
+  );
+  console.log(
+    `  health: ${url}/api/health   API docs: ${url}/docs   sign frames: ${url}/api/signs/${config.signs[0]?.id}/frame.png`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -68,7 +76,9 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
 
 function fail(error: unknown): never {
   const known = error instanceof ConfigError || error instanceof PlaylistFileError || error instanceof MigrationError;
-  console.error(`skylt: ${known ? (error as Error).message : `could not start: ${error instanceof Error ? error.message : String(error)}`}`);
+  console.error(
+    `skylt: ${known ? (error as Error).message : `could not start: ${error instanceof Error ? error.message : String(error)}`}`,
+  );
   process.exit(1);
 }
 

@@ -6,7 +6,10 @@ import type { CrisisRecord } from '../store/crisis-repository.ts';
 import { HttpError } from './error-handler.ts';
 
 const Confirmation = z.object({
-  genericMs: z.number().nullable().describe('generic crisis frame confirmed (ACK + STATUS read-back), ms after activation'),
+  genericMs: z
+    .number()
+    .nullable()
+    .describe('generic crisis frame confirmed (ACK + STATUS read-back), ms after activation'),
   specificMs: z.number().nullable().describe('the specific text confirmed, ms after activation'),
   slot: z.int().nullable(),
   crc32: z.int().nullable(),
@@ -51,7 +54,11 @@ const StartCrisis = z
     instruction: z.string().trim().min(1).max(120).optional(),
     signs: z.array(z.string()).min(1).optional().describe('target sign ids; both signs when absent'),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
-    durationMinutes: z.int().min(1).max(7 * 24 * 60).optional(),
+    durationMinutes: z
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
   })
   .refine((b) => b.template || (b.headline && b.instruction), {
     message: 'give a template, or both headline and instruction',
@@ -80,16 +87,36 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
   return async (app) => {
     app.get(
       '/api/crisis',
-      { schema: { tags: ['crisis'], summary: 'The current crisis state, per-sign confirmation, and proposals from the feeds', response: { 200: CrisisState } } },
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: 'The current crisis state, per-sign confirmation, and proposals from the feeds',
+          response: { 200: CrisisState },
+        },
+      },
       async () => {
         const active = crisis.active();
-        return { active: active !== null, crisis: active ? view(active) : null, proposals: crisis.proposals().map(view) };
+        return {
+          active: active !== null,
+          crisis: active ? view(active) : null,
+          proposals: crisis.proposals().map(view),
+        };
       },
     );
 
     app.get(
       '/api/crisis/templates',
-      { schema: { tags: ['crisis'], summary: 'Ready-made crisis messages', response: { 200: z.array(z.object({ id: z.string(), label: z.string(), headline: z.string(), instruction: z.string() })) } } },
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: 'Ready-made crisis messages',
+          response: {
+            200: z.array(
+              z.object({ id: z.string(), label: z.string(), headline: z.string(), instruction: z.string() }),
+            ),
+          },
+        },
+      },
       async () => CRISIS_TEMPLATES.map((t) => ({ ...t })),
     );
 
@@ -106,7 +133,8 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
       async (request, reply) => {
         const b = request.body;
         const template = CRISIS_TEMPLATES.find((t) => t.id === b.template);
-        const expiresAt = b.expiresAt ?? (b.durationMinutes ? new Date(now() + b.durationMinutes * 60_000).toISOString() : null);
+        const expiresAt =
+          b.expiresAt ?? (b.durationMinutes ? new Date(now() + b.durationMinutes * 60_000).toISOString() : null);
         const started = await guard(() =>
           crisis.activate({
             source: 'manual',
@@ -129,7 +157,15 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
 
     app.put(
       '/api/crisis/:id/text',
-      { schema: { tags: ['crisis'], summary: 'Replace the running text', params: IdParams, body: Text, response: { 200: CrisisView } } },
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: 'Replace the running text',
+          params: IdParams,
+          body: Text,
+          response: { 200: CrisisView },
+        },
+      },
       async (request) => guard(() => crisis.update(request.params.id, request.body, actorOf(request))),
     );
 
@@ -144,18 +180,33 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           response: { 200: CrisisView },
         },
       },
-      async (request) => guard(() => crisis.end(request.params.id, actorOf(request), request.body?.reason ?? 'all-clear')),
+      async (request) =>
+        guard(() => crisis.end(request.params.id, actorOf(request), request.body?.reason ?? 'all-clear')),
     );
 
     app.post(
       '/api/crisis/:id/approve',
-      { schema: { tags: ['crisis'], summary: "Approve a feed's proposal: it takes over at once", params: IdParams, response: { 200: CrisisView } } },
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: "Approve a feed's proposal: it takes over at once",
+          params: IdParams,
+          response: { 200: CrisisView },
+        },
+      },
       async (request) => guard(() => crisis.approve(request.params.id, actorOf(request))),
     );
 
     app.post(
       '/api/crisis/:id/dismiss',
-      { schema: { tags: ['crisis'], summary: "Dismiss a feed's proposal", params: IdParams, response: { 200: CrisisView } } },
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: "Dismiss a feed's proposal",
+          params: IdParams,
+          response: { 200: CrisisView },
+        },
+      },
       async (request) => guard(() => crisis.dismiss(request.params.id, actorOf(request))),
     );
   };

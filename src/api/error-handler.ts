@@ -39,7 +39,10 @@ const REASONS: Record<number, string> = {
  * Schema errors -> 400 naming each field; HttpError as it says; a store fault (disk full, read-only) -> 503 saying
  * so; anything else -> 500 without internals. `onStoreFault` hears of each store fault (for /api/health).
  */
-export function installErrorHandler(app: FastifyInstance, onStoreFault: (error: unknown) => void = () => undefined): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  onStoreFault: (error: unknown) => void = () => undefined,
+): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
@@ -72,9 +75,12 @@ export function installErrorHandler(app: FastifyInstance, onStoreFault: (error: 
         message: `Skylt cannot save changes now: ${fault.reason} (${fault.code}). Nothing was changed; the signs keep playing what they show. Try again once the fault is fixed (see /api/health).`,
       } satisfies ApiError);
     }
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status < 500) {
-      return reply.code(status).send({ statusCode: status, error: REASONS[status] ?? 'Error', message: err.message } satisfies ApiError);
+      return reply
+        .code(status)
+        .send({ statusCode: status, error: REASONS[status] ?? 'Error', message: err.message } satisfies ApiError);
     }
     request.log.error({ err, url: request.url, method: request.method }, 'request failed');
     return reply.code(500).send({

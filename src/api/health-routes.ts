@@ -24,7 +24,9 @@ const FeedHealthView = z.object({
   kind: z.string(),
   url: z.string(),
   lastOk: z.number().nullable(),
-  lastError: z.object({ at: z.number(), kind: z.string(), message: z.string(), status: z.number().nullable().optional() }).nullable(),
+  lastError: z
+    .object({ at: z.number(), kind: z.string(), message: z.string(), status: z.number().nullable().optional() })
+    .nullable(),
   consecutiveFailures: z.int(),
   nextPollAt: z.number().nullable(),
 });
@@ -41,7 +43,9 @@ export const Health = z.object({
     .describe('is the system clock believable (not before this build)? When not, nothing is scheduled by time'),
   store: z
     .object({ ok: z.boolean(), problem: z.string().nullable(), since: z.string().nullable() })
-    .describe('can the database be written? Not when the disk is full or read-only: changes then answer 503, the signs keep playing'),
+    .describe(
+      'can the database be written? Not when the disk is full or read-only: changes then answer 503, the signs keep playing',
+    ),
 });
 
 const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
@@ -64,7 +68,8 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           link: {
             address: s.controller.session.address,
             up: s.controller.linkUp,
-            lastError: s.controller.lastError ?? runtime.scheduling.signs.get(s.config.id)?.lastError ?? s.player.lastError,
+            lastError:
+              s.controller.lastError ?? runtime.scheduling.signs.get(s.config.id)?.lastError ?? s.player.lastError,
           },
           showing: s.controller.showing(),
         }));
@@ -88,7 +93,8 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
       {
         schema: {
           tags: ['health'],
-          summary: 'Readiness: 200 when every sign link is up and the database can be written, else 503 with what is not',
+          summary:
+            'Readiness: 200 when every sign link is up and the database can be written, else 503 with what is not',
           response: { 200: Ready, 503: Ready },
         },
       },

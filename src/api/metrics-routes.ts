@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Runtime } from '../runtime.ts';
 
 /** Takeover latency buckets (seconds): the target is both signs within a second. */
@@ -23,12 +23,32 @@ export function metricsRoutes(runtime: Runtime, extra: Array<(registry: Registry
         for (const s of runtime.signs.values()) this.inc({ sign: s.config.id }, pick(s));
       },
     });
-  perSign('skylt_frames_sent_total', 'Bridge frames sent to the sign, retransmissions included', (s) => s.controller.session.stats.framesSent);
+  perSign(
+    'skylt_frames_sent_total',
+    'Bridge frames sent to the sign, retransmissions included',
+    (s) => s.controller.session.stats.framesSent,
+  );
   perSign('skylt_bytes_sent_total', 'Bytes on the wire to the sign', (s) => s.controller.session.stats.bytesSent);
-  perSign('skylt_bytes_received_total', 'Bytes on the wire from the sign', (s) => s.controller.session.stats.bytesReceived);
-  perSign('skylt_retransmits_total', 'Bridge frames sent again (NAK or timeout)', (s) => s.controller.session.stats.retransmits);
-  perSign('skylt_link_errors_total', 'NAKs received plus retransmission timeouts', (s) => s.controller.session.stats.naksReceived + s.controller.session.stats.timeouts);
-  perSign('skylt_link_reconnects_total', 'Times the link to the sign was re-opened', (s) => s.controller.session.stats.reconnects);
+  perSign(
+    'skylt_bytes_received_total',
+    'Bytes on the wire from the sign',
+    (s) => s.controller.session.stats.bytesReceived,
+  );
+  perSign(
+    'skylt_retransmits_total',
+    'Bridge frames sent again (NAK or timeout)',
+    (s) => s.controller.session.stats.retransmits,
+  );
+  perSign(
+    'skylt_link_errors_total',
+    'NAKs received plus retransmission timeouts',
+    (s) => s.controller.session.stats.naksReceived + s.controller.session.stats.timeouts,
+  );
+  perSign(
+    'skylt_link_reconnects_total',
+    'Times the link to the sign was re-opened',
+    (s) => s.controller.session.stats.reconnects,
+  );
   new Gauge({
     name: 'skylt_link_up',
     help: '1 when the bridge session to the sign is up',
@@ -59,7 +79,7 @@ export function metricsRoutes(runtime: Runtime, extra: Array<(registry: Registry
   });
   new Gauge({
     name: 'skylt_pending_items',
-    help: 'Items waiting for a communicator\'s review',
+    help: "Items waiting for a communicator's review",
     registers: [registry],
     collect() {
       this.set(runtime.workflow.items.repo.list({ scope: 'all' }, { state: 'pending' }, 1, 0).total);

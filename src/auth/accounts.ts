@@ -366,7 +366,8 @@ export class Accounts {
     }
     const user = this.users.byId(s.userId);
     if (!user || user.disabledAt) return null;
-    if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS) touch(() => this.sessions.touch(idHash, new Date(now).toISOString()));
+    if (now - Date.parse(s.lastSeenAt) > TOUCH_EVERY_MS)
+      touch(() => this.sessions.touch(idHash, new Date(now).toISOString()));
     return {
       principal: {
         kind: 'session',

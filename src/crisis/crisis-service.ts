@@ -122,13 +122,15 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
 
   async approve(id: string, actor: string): Promise<CrisisRecord> {
     const c = this.get(id);
-    if (c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal waiting for approval`);
+    if (c.state !== 'proposed')
+      throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal waiting for approval`);
     return this.activateRecord(c, actor, 'crisis.approve');
   }
 
   dismiss(id: string, actor: string): CrisisRecord {
     const c = this.get(id);
-    if (c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal that can be dismissed`);
+    if (c.state !== 'proposed')
+      throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal that can be dismissed`);
     const after = { ...c, state: 'dismissed' as const, endedAt: this.nowIso(), endedReason: `dismissed by ${actor}` };
     this.write(after, actor, 'crisis.dismiss', c);
     return after;
@@ -137,7 +139,8 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   /** An Update from the source, or a communicator's correction: the running text is replaced. */
   async update(id: string, text: { headline: string; instruction: string }, actor: string): Promise<CrisisRecord> {
     const c = this.get(id);
-    if (c.state !== 'active' && c.state !== 'proposed') throw new CrisisError(409, `crisis ${id} has ${c.state}; start a new one`);
+    if (c.state !== 'active' && c.state !== 'proposed')
+      throw new CrisisError(409, `crisis ${id} has ${c.state}; start a new one`);
     const after = { ...c, ...text };
     this.checkRenders(after);
     this.write(after, actor, 'crisis.update', c);
@@ -178,7 +181,16 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
           const existing = this.o.repo.byAlert(a.source, a.id);
           // Already running, proposed, or ended by a communicator: a feed repeating it changes nothing.
           if (existing) return existing;
-          const input = { ...this.textFor(a, d.signIds), source: a.source, alertId: a.id, incidents: a.incidents, signIds: d.signIds, expiresAt: futureIso(a.expires, this.o.clock.now()), actor, reason: d.reason };
+          const input = {
+            ...this.textFor(a, d.signIds),
+            source: a.source,
+            alertId: a.id,
+            incidents: a.incidents,
+            signIds: d.signIds,
+            expiresAt: futureIso(a.expires, this.o.clock.now()),
+            actor,
+            reason: d.reason,
+          };
           return d.action === 'takeover' ? await this.activate(input) : this.propose(input);
         }
         case 'update': {
@@ -189,14 +201,22 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
         case 'end': {
           const targets = this.o.repo.referencedBy(referencedIds(a));
           for (const c of targets) {
-            if (c.state === 'active') await this.end(c.id, actor, `${a.msgType === 'Cancel' ? 'cancelled' : 'ended'} by ${a.source}: ${d.reason}`);
+            if (c.state === 'active')
+              await this.end(
+                c.id,
+                actor,
+                `${a.msgType === 'Cancel' ? 'cancelled' : 'ended'} by ${a.source}: ${d.reason}`,
+              );
             else this.dismiss(c.id, actor);
           }
           return targets[0] ?? null;
         }
       }
     } catch (e: unknown) {
-      this.o.log.error({ alert: a.id, action: d.action, err: e instanceof Error ? e.message : String(e) }, 'feed decision failed');
+      this.o.log.error(
+        { alert: a.id, action: d.action, err: e instanceof Error ? e.message : String(e) },
+        'feed decision failed',
+      );
       return null;
     }
   }
@@ -233,7 +253,9 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   async reassertMissing(): Promise<void> {
     const active = this.active();
     if (!active) return;
-    const missing = this.targets(active.signIds).filter((s) => s.controller.linkUp && !s.controller.heldLease('crisis'));
+    const missing = this.targets(active.signIds).filter(
+      (s) => s.controller.linkUp && !s.controller.heldLease('crisis'),
+    );
     if (missing.length > 0) this.save(await this.takeoverSigns(active, missing));
   }
 
@@ -251,7 +273,8 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
       this.o.log.warn({ sign: sign.id }, 'the sign still shows a crisis that has ended: ending it there');
       await sign.controller.end('crisis');
     } catch (e: unknown) {
-      this.o.log.error({ sign: sign.id, err: e instanceof Error ? e.message : String(e) }, 'could not end an ended crisis on the sign');
+      const err = e instanceof Error ? e.message : String(e);
+      this.o.log.error({ sign: sign.id, err }, 'could not end an ended crisis on the sign');
     }
   }
 
@@ -259,7 +282,12 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     // One crisis at a time: a new one supersedes what runs, on the signs it does not cover too.
     for (const running of this.o.repo.inState('active')) {
       if (running.id === record.id) continue;
-      const ended = { ...running, state: 'ended' as const, endedAt: this.nowIso(), endedReason: `superseded by ${record.id}` };
+      const ended = {
+        ...running,
+        state: 'ended' as const,
+        endedAt: this.nowIso(),
+        endedReason: `superseded by ${record.id}`,
+      };
       this.write(ended, actor, 'crisis.end', running);
       for (const s of this.targets(running.signIds.filter((id) => !record.signIds.includes(id)))) {
         await s.controller.end('crisis').catch(() => undefined);
@@ -282,7 +310,14 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const ttlMs = c.expiresAt ? Math.max(1000, Date.parse(c.expiresAt) - this.o.clock.now()) : null;
     const results = await Promise.all(
       signs.map(async (sign): Promise<[string, SignConfirmation]> => {
-        const conf: SignConfirmation = { genericMs: null, specificMs: null, slot: null, crc32: null, confirmedAt: null, error: null };
+        const conf: SignConfirmation = {
+          genericMs: null,
+          specificMs: null,
+          slot: null,
+          crc32: null,
+          confirmedAt: null,
+          error: null,
+        };
         try {
           await sign.controller.playCrisisSlot(ttlMs);
           const generic = await sign.controller.readBack();
@@ -304,7 +339,8 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
             conf.slot = specific.showingSlot;
             conf.crc32 = crc32;
             conf.confirmedAt = this.nowIso();
-          } else conf.error = `read-back shows slot ${specific.showingSlot} crc ${specific.showingCrc32}, not the crisis text`;
+          } else
+            conf.error = `read-back shows slot ${specific.showingSlot} crc ${specific.showingCrc32}, not the crisis text`;
         } catch (e: unknown) {
           conf.error = e instanceof Error ? e.message : String(e);
           this.o.log.error({ sign: sign.id, crisis: c.id, err: conf.error }, 'crisis takeover not confirmed on a sign');
@@ -334,7 +370,8 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const known = this.o.signs().map((s) => s.id);
     const signIds = input.signIds && input.signIds.length > 0 ? [...new Set(input.signIds)] : known;
     const unknown = signIds.filter((id) => !known.includes(id));
-    if (unknown.length > 0) throw new CrisisError(400, `unknown sign ${unknown.join(', ')}; signs are ${known.join(', ')}`);
+    if (unknown.length > 0)
+      throw new CrisisError(400, `unknown sign ${unknown.join(', ')}; signs are ${known.join(', ')}`);
     if (input.expiresAt && Date.parse(input.expiresAt) <= this.o.clock.now()) {
       throw new CrisisError(400, `expiresAt ${input.expiresAt} is in the past: give a time after now`);
     }
@@ -376,7 +413,8 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
       this.o.repo.save({ ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
     } catch (e: unknown) {
       // Bookkeeping of what the signs confirmed: a full or read-only disk must not undo a takeover that happened.
-      this.o.log.error({ crisis: c.id, err: e instanceof Error ? e.message : String(e) }, 'could not record the crisis confirmations');
+      const err = e instanceof Error ? e.message : String(e);
+      this.o.log.error({ crisis: c.id, err }, 'could not record the crisis confirmations');
     }
     this.emit('changed', { ...current, confirmations: c.confirmations, takeoverMs: c.takeoverMs });
   }

@@ -10,7 +10,11 @@ export const PlaylistItem = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a lower-case slug, e.g. "valkommen-till-vara"'),
   organisation: Organisation,
   content: ItemContent,
-  dwellSeconds: z.int().min(MIN_DWELL_SECONDS, `at least ${MIN_DWELL_SECONDS} seconds (road-safety minimum)`).max(300).default(10),
+  dwellSeconds: z
+    .int()
+    .min(MIN_DWELL_SECONDS, `at least ${MIN_DWELL_SECONDS} seconds (road-safety minimum)`)
+    .max(300)
+    .default(10),
   /** Vara kommun's rule: what is on the sign must be findable on vara.se or varakonserthus.se. */
   infoLink: z.url({
     protocol: /^https$/,

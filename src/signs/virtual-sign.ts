@@ -226,7 +226,10 @@ export class VirtualSign {
         if (m.encodedLength === 0) return AckCode.BAD_PAYLOAD;
         if (m.encodedLength > this.spec.slotBytes) return AckCode.TOO_BIG;
         // PROTOCOL.md section 7: a raw upload is exactly one framebuffer, refused at once otherwise.
-        if (m.encoding === Encoding.raw && m.encodedLength !== framebufferSize(this.spec.width, this.spec.height, this.spec.format))
+        if (
+          m.encoding === Encoding.raw &&
+          m.encodedLength !== framebufferSize(this.spec.width, this.spec.height, this.spec.format)
+        )
           return AckCode.BAD_PAYLOAD;
         if (this.inUse(m.slot)) return AckCode.BUSY;
         this.slots[m.slot] = {

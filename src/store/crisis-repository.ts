@@ -83,8 +83,13 @@ export function crisisRepository(db: Db) {
     },
     /** Running or proposed crises an Update/Cancel points at, by alert id or incident id. */
     referencedBy(ids: readonly string[]): CrisisRecord[] {
-      const open = [...(inState.all('active') as Record<string, unknown>[]), ...(inState.all('proposed') as Record<string, unknown>[])].map(toRecord);
-      return open.filter((c) => (c.alertId !== null && ids.includes(c.alertId)) || c.incidents.some((i) => ids.includes(i)));
+      const open = [
+        ...(inState.all('active') as Record<string, unknown>[]),
+        ...(inState.all('proposed') as Record<string, unknown>[]),
+      ].map(toRecord);
+      return open.filter(
+        (c) => (c.alertId !== null && ids.includes(c.alertId)) || c.incidents.some((i) => ids.includes(i)),
+      );
     },
     recent(limit: number): CrisisRecord[] {
       return (recent.all(limit) as Record<string, unknown>[]).map(toRecord);

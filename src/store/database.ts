@@ -61,7 +61,9 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     try {
       apply();
     } catch (error: unknown) {
-      throw new MigrationError(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, { cause: error });
+      throw new MigrationError(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     ran.push(m.version);
   }

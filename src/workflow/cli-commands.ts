@@ -12,7 +12,6 @@ import { openDatabase } from '../store/database.ts';
 import { playlistFileProblems } from './playlist-checks.ts';
 import { Workflow } from './workflow.ts';
 import { WorkflowError } from './workflow-error.ts';
-import { workflowSettings } from './workflow-settings.ts';
 
 /**
  * `skylt user|token|playlist ...`: the same workflow as the API, on the same SQLite file (SKYLT_DATA_DIR), run by

@@ -32,7 +32,19 @@ describe('configuration', () => {
     const path = tempFile(
       JSON.stringify({
         signs: [
-          { id: 'e20 north', name: 'x', direction: 'up', facing: 'x', lat: 91, lon: 12, width: 'wide', height: 192, pixelPitchMm: 16, pixelFormat: 'rgb999', link: 'ftp://sign' },
+          {
+            id: 'e20 north',
+            name: 'x',
+            direction: 'up',
+            facing: 'x',
+            lat: 91,
+            lon: 12,
+            width: 'wide',
+            height: 192,
+            pixelPitchMm: 16,
+            pixelFormat: 'rgb999',
+            link: 'ftp://sign',
+          },
         ],
       }),
     );
@@ -44,7 +56,14 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error?.message ?? '';
-    for (const field of ['signs.0.id', 'signs.0.direction', 'signs.0.lat', 'signs.0.width', 'signs.0.pixelFormat', 'signs.0.link']) {
+    for (const field of [
+      'signs.0.id',
+      'signs.0.direction',
+      'signs.0.lat',
+      'signs.0.width',
+      'signs.0.pixelFormat',
+      'signs.0.link',
+    ]) {
       expect(text).toContain(field);
     }
     expect(text).toContain('"E20-N"');
@@ -53,13 +72,18 @@ describe('configuration', () => {
 
   it('rejects a bad port and an unreadable or non-JSON file with a clear message', () => {
     expect(() => loadConfig({ SKYLT_PORT: 'eighty' })).toThrow(/SKYLT_PORT/);
-    expect(() => loadConfig({ SKYLT_CONFIG: '/nonexistent/skylt.json' })).toThrow(/cannot read \/nonexistent\/skylt.json/);
+    expect(() => loadConfig({ SKYLT_CONFIG: '/nonexistent/skylt.json' })).toThrow(
+      /cannot read \/nonexistent\/skylt.json/,
+    );
     expect(() => loadConfig({ SKYLT_CONFIG: tempFile('{ signs: [') })).toThrow(/not valid JSON/);
   });
 
   it('stops start-up with that message and exit code 1, no stack trace', () => {
     const path = tempFile(JSON.stringify({ signs: [{ id: 'E20-N' }] }));
-    const r = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, SKYLT_CONFIG: path, SKYLT_PORT: '0' }, encoding: 'utf8' });
+    const r = spawnSync('npx', ['tsx', 'src/main.ts'], {
+      env: { ...process.env, SKYLT_CONFIG: path, SKYLT_PORT: '0' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('signs.0.width');
     expect(r.stderr).not.toMatch(/\n\s+at /);

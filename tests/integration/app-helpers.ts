@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Image } from '@napi-rs/canvas';
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, Image } from '@napi-rs/canvas';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app.ts';
@@ -21,7 +20,10 @@ export interface TestApp {
 }
 
 /** The real app with its embedded defaults (two virtual signs, a SQLite file), on a real port. */
-export async function startTestApp(env: Record<string, string> = {}, start = Date.parse('2026-12-01T09:00:00Z')): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  start = Date.parse('2026-12-01T09:00:00Z'),
+): Promise<TestApp> {
   const dataDir = env.SKYLT_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'skylt-test-'));
   // Tests never reach the internet: the SR VMA feed (on by default) is off unless a test points it at a local server.
   const config = loadConfig({
@@ -59,7 +61,10 @@ export async function startTestApp(env: Record<string, string> = {}, start = Dat
 export function communicatorFetch(app: TestApp): (path: string, init?: RequestInit) => Promise<Response> {
   const headers = authHeaders(app.runtime);
   return (path, init = {}) =>
-    fetch(`${app.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(`${app.url}${path}`, {
+      ...init,
+      headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+    });
 }
 
 /** Decodes a PNG to RGBA, as a viewer of /api/signs/{id}/frame.png would see it. */

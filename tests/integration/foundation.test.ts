@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderItemForSign } from '../../src/runtime.ts';
 import { waitFor } from '../signs/helpers.ts';
-import { type TestApp, decodePng, startTestApp } from './app-helpers.ts';
+import { decodePng, startTestApp, type TestApp } from './app-helpers.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -17,7 +17,11 @@ async function health(app: TestApp) {
     status: string;
     version: string;
     uptimeSeconds: number;
-    signs: Array<{ id: string; link: { up: boolean }; showing: { priority: string; itemId: string; slot: number; since: string } | null }>;
+    signs: Array<{
+      id: string;
+      link: { up: boolean };
+      showing: { priority: string; itemId: string; slot: number; since: string } | null;
+    }>;
   };
 }
 

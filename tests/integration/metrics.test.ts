@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../signs/helpers.ts';
-import { type TestApp, communicatorFetch, startTestApp } from './app-helpers.ts';
+import { communicatorFetch, startTestApp, type TestApp } from './app-helpers.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 
 function skylt(dataDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['bin/skylt.js', ...args], { env: { ...process.env, SKYLT_DATA_DIR: dataDir }, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['bin/skylt.js', ...args], {
+    env: { ...process.env, SKYLT_DATA_DIR: dataDir },
+    encoding: 'utf8',
+  });
 }
 
 const count = (path: string) => {
@@ -21,7 +24,9 @@ describe('skylt backup and restore', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skylt-backup-'));
     const dbPath = join(dataDir, 'skylt.db');
     const live = openDatabase(dbPath);
-    const insert = live.prepare("INSERT INTO audit_log (at, actor, action, subject) VALUES ('2026-12-01', 'test', 'write', 'x')");
+    const insert = live.prepare(
+      "INSERT INTO audit_log (at, actor, action, subject) VALUES ('2026-12-01', 'test', 'write', 'x')",
+    );
     for (let i = 0; i < 100; i++) insert.run();
     const file = join(dataDir, 'backup-1.db');
     const r = skylt(dataDir, 'backup', file);

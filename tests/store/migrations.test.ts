@@ -24,7 +24,10 @@ describe('migrations', () => {
     const db = openDatabase(path, v1);
     db.prepare("INSERT INTO audit_log (at, actor, action, subject) VALUES ('2026-01-01', 'admin', 'test', 'x')").run();
     db.close();
-    const next = [...MIGRATIONS, { version: 999, name: 'test: a later migration', sql: 'CREATE TABLE later (id INTEGER PRIMARY KEY)' }];
+    const next = [
+      ...MIGRATIONS,
+      { version: 999, name: 'test: a later migration', sql: 'CREATE TABLE later (id INTEGER PRIMARY KEY)' },
+    ];
     const upgraded = openDatabase(path, next);
     expect(upgraded.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(1);
     expect(upgraded.prepare("SELECT name FROM sqlite_master WHERE name = 'later'").pluck().get()).toBe('later');
@@ -34,7 +37,10 @@ describe('migrations', () => {
 
   it('rolls back a failing migration completely and says which one failed', () => {
     const path = tempDb();
-    const broken = [...MIGRATIONS, { version: 998, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: 998, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);' },
+    ];
     expect(() => openDatabase(path, broken)).toThrow(MigrationError);
     expect(() => openDatabase(path, broken)).toThrow(/migration 998 \(broken\) failed/);
     const db = new Database(path);

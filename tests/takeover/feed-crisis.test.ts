@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
-import { type TestApp, communicatorFetch, decodePng, startTestApp } from '../integration/app-helpers.ts';
+import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 // The fixtures' own times: the policy ignores expired and stale alerts, so the clock stands where they were sent.
@@ -33,7 +33,14 @@ async function start(env: Record<string, string>, at: number): Promise<TestApp> 
 
 interface CrisisState {
   active: boolean;
-  crisis: { id: string; source: string; headline: string; instruction: string; state: string; confirmations: Record<string, { specificMs: number | null }> } | null;
+  crisis: {
+    id: string;
+    source: string;
+    headline: string;
+    instruction: string;
+    state: string;
+    confirmations: Record<string, { specificMs: number | null }>;
+  } | null;
   proposals: Array<{ id: string; source: string; headline: string }>;
 }
 const clients = new WeakMap<TestApp, ReturnType<typeof communicatorFetch>>();
@@ -49,7 +56,8 @@ async function mirrorEquals(a: TestApp, signId: string, expected: Uint8ClampedAr
 }
 
 const bothShowCrisis = async (a: TestApp, text: { headline: string; instruction: string }) => {
-  for (const [id, s] of a.runtime.signs) if (!(await mirrorEquals(a, id, frameToRgba(renderCrisisPage(text, s.surface))))) return false;
+  for (const [id, s] of a.runtime.signs)
+    if (!(await mirrorEquals(a, id, frameToRgba(renderCrisisPage(text, s.surface))))) return false;
   return true;
 };
 const bothShowPlaylist = async (a: TestApp) => {
@@ -68,7 +76,9 @@ describe('automatic crisis from SR VMA (fixtures over local HTTP, real client)',
 
     const running = await waitFor('takeover', async () => {
       const s = await crisisState(a);
-      return s.active && Object.values(s.crisis?.confirmations ?? {}).filter((c) => c.specificMs !== null).length === 2 ? s.crisis : null;
+      return s.active && Object.values(s.crisis?.confirmations ?? {}).filter((c) => c.specificMs !== null).length === 2
+        ? s.crisis
+        : null;
     });
     expect(running.source).toBe('sr-vma');
     expect(running.headline).toBe('Brand i industribyggnad i Vara');
@@ -108,10 +118,19 @@ describe('automatic crisis from SR VMA (fixtures over local HTTP, real client)',
     server.serveFixture('/api/v3/alerts', 'sr-vma-vara-alert.json');
     const a = await start({ SKYLT_VMA_URL: `${server.url}/api/v3` }, VMA_DAY);
     const running = await waitFor('takeover', async () => (await crisisState(a)).crisis);
-    server.failNext('/api/v3/alerts', { status: 503 }, { status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, { body: '{"alerts": [' }, { reset: true });
+    server.failNext(
+      '/api/v3/alerts',
+      { status: 503 },
+      { status: 500 },
+      { status: 429, headers: { 'retry-after': '1' } },
+      { body: '{"alerts": [' },
+      { reset: true },
+    );
     server.serve('/api/v3/alerts', { status: 500, body: 'upstream down' });
     const health = await waitFor('failures visible in health', async () => {
-      const h = (await (await fetch(`${a.url}/api/health`)).json()) as { feeds: Array<{ consecutiveFailures: number; lastError: { message: string } | null }> };
+      const h = (await (await fetch(`${a.url}/api/health`)).json()) as {
+        feeds: Array<{ consecutiveFailures: number; lastError: { message: string } | null }>;
+      };
       return h.feeds[0] && h.feeds[0].consecutiveFailures >= 1 ? h : null;
     });
     expect(health.feeds[0]?.lastError?.message).toBeTruthy();
@@ -125,7 +144,10 @@ describe('automatic crisis from SR VMA (fixtures over local HTTP, real client)',
     server = await FeedReplayServer.start();
     server.serveJson('/api/v3/alerts', { alerts: [] });
     server.enableSse('/api/v3/subscribe');
-    const a = await start({ SKYLT_VMA_URL: `${server.url}/api/v3`, SKYLT_VMA_PUSH: 'on', SKYLT_FEED_POLL_SECONDS: '3600' }, VMA_DAY);
+    const a = await start(
+      { SKYLT_VMA_URL: `${server.url}/api/v3`, SKYLT_VMA_PUSH: 'on', SKYLT_FEED_POLL_SECONDS: '3600' },
+      VMA_DAY,
+    );
     await server.waitForSseClients('/api/v3/subscribe', 1);
     server.pushEvent('/api/v3/subscribe', { data: fixture('sr-vma-vara-alert.json'), id: '1' });
     const running = await waitFor('takeover by push', async () => (await crisisState(a)).crisis);
@@ -154,7 +176,10 @@ describe('proposals wait for a communicator', () => {
   it('SMHI orange warning for the county is proposed; dismissing it leaves the signs alone', async () => {
     server = await FeedReplayServer.start();
     server.serveFixture('/ibww/api/version/1/warning.json', 'smhi-warnings.json');
-    const a = await start({ SKYLT_SMHI_URL: `${server.url}/ibww/api/version/1` }, Date.parse('2026-01-17T04:00:00+01:00'));
+    const a = await start(
+      { SKYLT_SMHI_URL: `${server.url}/ibww/api/version/1` },
+      Date.parse('2026-01-17T04:00:00+01:00'),
+    );
     const proposal = await waitFor('proposal', async () => (await crisisState(a)).proposals[0]);
     expect(proposal.source).toBe('smhi');
     const res = await api(a)(`/api/crisis/${proposal.id}/dismiss`, { method: 'POST' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
-import { type TestApp, communicatorFetch, decodePng, startTestApp } from '../integration/app-helpers.ts';
+import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 let apps: TestApp[] = [];
@@ -64,7 +64,11 @@ describe('manual crisis', () => {
     const app = await started();
     const res = await post(app, '/api/crisis', { template: 'gas', durationMinutes: 60 });
     expect(res.status).toBe(201);
-    const crisis = (await res.json()) as { id: string; takeoverMs: number; confirmations: Record<string, { specificMs: number | null; error: string | null }> };
+    const crisis = (await res.json()) as {
+      id: string;
+      takeoverMs: number;
+      confirmations: Record<string, { specificMs: number | null; error: string | null }>;
+    };
     const text = { headline: 'Gasutsläpp', instruction: 'Stäng fönster' };
     for (const id of ['E20-N', 'E20-S']) {
       expect((await mirror(app, id)).equals(expectedCrisis(app, id, text))).toBe(true);
@@ -72,9 +76,14 @@ describe('manual crisis', () => {
     }
     expect(crisis.takeoverMs).toBeGreaterThan(0);
 
-    const state = (await (await api(app)('/api/crisis')).json()) as { active: boolean; crisis: { id: string; headline: string } };
+    const state = (await (await api(app)('/api/crisis')).json()) as {
+      active: boolean;
+      crisis: { id: string; headline: string };
+    };
     expect(state).toMatchObject({ active: true, crisis: { id: crisis.id, headline: text.headline } });
-    const health = (await (await fetch(`${app.url}/api/health`)).json()) as { signs: Array<{ showing: { priority: string } }> };
+    const health = (await (await fetch(`${app.url}/api/health`)).json()) as {
+      signs: Array<{ showing: { priority: string } }>;
+    };
     expect(health.signs.map((s) => s.showing.priority)).toEqual(['crisis', 'crisis']);
 
     const end = await post(app, `/api/crisis/${crisis.id}/end`, { reason: 'all-clear from räddningstjänsten' });
@@ -88,9 +97,17 @@ describe('manual crisis', () => {
 
   it('targets one sign with free text, and refuses bad requests with a reason', async () => {
     const app = await started();
-    const res = await post(app, '/api/crisis', { headline: 'Olycka på E20', instruction: 'Kör försiktigt', signs: ['E20-S'] });
+    const res = await post(app, '/api/crisis', {
+      headline: 'Olycka på E20',
+      instruction: 'Kör försiktigt',
+      signs: ['E20-S'],
+    });
     expect(res.status).toBe(201);
-    expect((await mirror(app, 'E20-S')).equals(expectedCrisis(app, 'E20-S', { headline: 'Olycka på E20', instruction: 'Kör försiktigt' }))).toBe(true);
+    expect(
+      (await mirror(app, 'E20-S')).equals(
+        expectedCrisis(app, 'E20-S', { headline: 'Olycka på E20', instruction: 'Kör försiktigt' }),
+      ),
+    ).toBe(true);
     expect((await mirror(app, 'E20-N')).equals(expectedFallback(app, 'E20-N'))).toBe(true);
 
     const noText = await post(app, '/api/crisis', { headline: 'Bara rubrik' });
@@ -99,7 +116,10 @@ describe('manual crisis', () => {
     const badSign = await post(app, '/api/crisis', { template: 'gas', signs: ['E6-X'] });
     expect(badSign.status).toBe(400);
     expect(((await badSign.json()) as { message: string }).message).toContain('unknown sign E6-X');
-    const tooLong = await post(app, '/api/crisis', { headline: 'Farligt utsläpp av gas från industriområdet', instruction: 'Stäng fönster, dörrar och ventilation och stanna inomhus' });
+    const tooLong = await post(app, '/api/crisis', {
+      headline: 'Farligt utsläpp av gas från industriområdet',
+      instruction: 'Stäng fönster, dörrar och ventilation och stanna inomhus',
+    });
     expect(tooLong.status).toBe(400);
     expect(((await tooLong.json()) as { message: string }).message).toMatch(/shorten/);
     const unknown = await post(app, '/api/crisis/crisis-nope/end');
@@ -129,7 +149,8 @@ describe('manual crisis', () => {
     const text = { headline: 'Kraftig rök', instruction: 'Stäng fönster' };
     await waitFor('crisis back on both signs', async () => {
       await second.runtime.tick();
-      for (const s of ['E20-N', 'E20-S']) if (!(await mirror(second, s)).equals(expectedCrisis(second, s, text))) return false;
+      for (const s of ['E20-N', 'E20-S'])
+        if (!(await mirror(second, s)).equals(expectedCrisis(second, s, text))) return false;
       return true;
     });
     const state = (await (await api(second)('/api/crisis')).json()) as { crisis: { id: string } };
