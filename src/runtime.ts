@@ -160,8 +160,10 @@ export class Runtime {
         // Bookkeeping after the fact: the page is on the sign even when the disk cannot record it.
         this.guard('proof of play', () => {
           const previous = this.playLog.current(e.signId);
-          if (previous && previous.itemId === e.itemId && previous.crc32 === e.crc32 && previous.priority === e.priority) return;
-          const item = this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
+          const same = previous && previous.itemId === e.itemId && previous.crc32 === e.crc32;
+          if (same && previous.priority === e.priority) return;
+          const item =
+            this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
           this.playLog.started({
             signId: e.signId,
             priority: e.priority,
@@ -238,7 +240,8 @@ export class Runtime {
     this.scheduling.start();
     const tickMs = this.options.tickMs ?? 250;
     if (tickMs > 0) {
-      this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.log.error({ err: e }, 'tick failed')), tickMs);
+      const tick = () => void this.tick().catch((e: unknown) => this.log.error({ err: e }, 'tick failed'));
+      this.timer = setInterval(tick, tickMs);
       this.timer.unref();
     }
   }
@@ -249,7 +252,7 @@ export class Runtime {
    */
   async tick(): Promise<void> {
     this.expireItems();
-    await this.crisis.expire();
+    await this.guard('crisis expiry', () => this.crisis.expire());
     await this.guard('crisis re-assert', () => this.crisis.reassertMissing());
     await this.guard('timed jobs', () => this.scheduling.runDueJobs());
     this.probeStore();

@@ -9,6 +9,18 @@ import { errors, IdParams, ImageView, PageQuery, page, principalOf } from './wor
 
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
 
+/** The multipart parser's own complaints (no boundary, body cut short) are the client's, not Skylt's: 400. */
+function malformed(e: unknown): never {
+  const status = (e as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) throw e;
+  throw new WorkflowError(
+    400,
+    `the upload is not well-formed multipart/form-data (${e instanceof Error ? e.message : String(e)}): ` +
+      'send the picture in a field named "file"',
+    [{ field: 'file', message: 'malformed multipart body' }],
+  );
+}
+
 /** Pictures for image items: multipart upload, checked and normalised by the renderer's importer. */
 export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
   const items = workflow.items;
@@ -42,7 +54,7 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
             { field: 'file', message: 'missing' },
           ]);
         }
-        const part = await request.file();
+        const part = await request.file().catch(malformed);
         if (part?.fieldname !== 'file') {
           throw new WorkflowError(400, 'send the picture in a multipart field named "file"', [
             { field: 'file', message: 'missing' },
@@ -59,7 +71,7 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
               [{ field: 'file', message: `at most ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}` }],
             );
           }
-          throw e;
+          return malformed(e);
         }
         const image = await items.uploadImage(bytes, part.filename || null, me, request.query.organisation);
         return reply.code(201).send(image);

@@ -39,7 +39,11 @@ export class Http {
       });
       const text = await res.text();
       const type = res.headers.get('content-type') ?? '';
-      return { status: res.status, body: type.includes('json') && text ? JSON.parse(text) : text, headers: res.headers };
+      return {
+        status: res.status,
+        body: type.includes('json') && text ? JSON.parse(text) : text,
+        headers: res.headers,
+      };
     } catch (error: unknown) {
       throw new ConnectionLostError(method, path, error);
     }

@@ -3,7 +3,7 @@
  * file pointing Skylt at them, a watcher that checks every panel dump against the frames Skylt may show, and the
  * "does the sign show what Skylt holds" check. Built on tests/bridge/emulator.ts.
  */
-import { mkdtempSync, rmSync, watch, type FSWatcher, writeFileSync } from 'node:fs';
+import { type FSWatcher, mkdtempSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type SignConfig, SignConfig as SignConfigSchema } from '../../src/config.ts';
 import type { PlaylistItem } from '../../src/domain/playlist.ts';
@@ -11,7 +11,15 @@ import { readPlaylistFile } from '../../src/domain/playlist-file.ts';
 import type { Frame } from '../../src/render/frame.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from '../../src/runtime.ts';
 import { Priority, type PriorityName } from '../../src/signs/bridge/messages.ts';
-import { buildEmulator, Emulator, type EmulatorStatus, haveSocat, rgbCrc, SocatPair, tempDir } from '../bridge/emulator.ts';
+import {
+  buildEmulator,
+  Emulator,
+  type EmulatorStatus,
+  haveSocat,
+  rgbCrc,
+  SocatPair,
+  tempDir,
+} from '../bridge/emulator.ts';
 
 export const WIDTH = 384;
 export const HEIGHT = 192;
@@ -98,6 +106,7 @@ export class PanelWatcher {
   readonly seen = new Map<number, number>();
   dumps = 0;
   private last = -1;
+  private lastFile = '';
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -111,6 +120,12 @@ export class PanelWatcher {
   check(): void {
     let dump: ReturnType<Emulator['dump']>;
     try {
+      // Each dump is a new file renamed into place: read it only when the inode (or its time) changed.
+      const st = statSync(this.emu.dumpPath, { throwIfNoEntry: false });
+      if (!st) return;
+      const id = `${st.ino}/${st.mtimeMs}/${st.size}`;
+      if (id === this.lastFile) return;
+      this.lastFile = id;
       dump = this.emu.dump();
     } catch {
       return;
@@ -146,7 +161,11 @@ export type Page = Pick<PlaylistItem, 'content' | 'organisation' | 'infoLink' | 
  * The CRC-32 of every picture Skylt may put on this sign given the pages and crisis texts it was handed, rendered
  * here independently with the renderer the runtime uses: black, the generic crisis frame, each page, each crisis.
  */
-export function allowedPanels(sign: SignConfig, pages: Iterable<Page>, crises: Iterable<{ headline: string; instruction: string }>): Set<number> {
+export function allowedPanels(
+  sign: SignConfig,
+  pages: Iterable<Page>,
+  crises: Iterable<{ headline: string; instruction: string }>,
+): Set<number> {
   const surface = signSurface(sign);
   const crc = (f: Frame) => rgbCrc(f.bytes);
   const out = new Set<number>([BLACK_CRC, crc(renderCrisisPage(GENERIC_CRISIS, surface))]);

@@ -108,7 +108,10 @@ describe.each(FAULTS)('when $name', (fault) => {
     const refused: string[] = [];
     for (let i = 0; i < 40; i++) {
       const id = `under-fault-${i}`;
-      const res = await (i % 2 ? kajsa : maria).post('/api/items', info([`Rad ${i} med lite längre text`, 'Vara'], { id, submit: true }));
+      const res = await (i % 2 ? kajsa : maria).post(
+        '/api/items',
+        info([`Rad ${i} med lite längre text`, 'Vara'], { id, submit: true }),
+      );
       if (res.status === 201) answered.push(id);
       else {
         expect(res.status, JSON.stringify(res.body)).toBe(503);
