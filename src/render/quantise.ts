@@ -198,3 +198,62 @@ function computeQuantisedColour(rgb: Rgb, format: PixelFormat, monoColour: Rgb):
 export function rgb888Packer(): 'simd' | 'js' {
   return rgb888Simd() ? 'simd' : 'js';
 }
+
+/**
+ * Keeps at most `max` colours in an opaque RGBA page: the most frequent colours stay, every other
+ * pixel (anti-aliased glyph edges) takes the nearest kept colour. The bridge's palette + run length
+ * encoding holds 256 colours; a page above that would cross a 115200-baud line raw, 221 KB in 19 s.
+ * Used for the crisis page, which must reach the sign within a second. Returns the pixels changed.
+ */
+export function limitPalette(rgba: Uint8Array | Uint8ClampedArray, max = 256): number {
+  const counts = new Map<number, number>();
+  let prev = -1;
+  let run = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    const v = ((rgba[i] as number) << 16) | ((rgba[i + 1] as number) << 8) | (rgba[i + 2] as number);
+    if (v === prev) {
+      run++;
+      continue;
+    }
+    if (prev >= 0) counts.set(prev, (counts.get(prev) ?? 0) + run);
+    prev = v;
+    run = 1;
+  }
+  if (prev >= 0) counts.set(prev, (counts.get(prev) ?? 0) + run);
+  if (counts.size <= max) return 0;
+  const keep = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, max)
+    .map(([v]) => v);
+  const kept = new Set(keep);
+  const nearest = new Map<number, number>();
+  let changed = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    const r = rgba[i] as number;
+    const g = rgba[i + 1] as number;
+    const b = rgba[i + 2] as number;
+    const v = (r << 16) | (g << 8) | b;
+    if (kept.has(v)) continue;
+    let to = nearest.get(v);
+    if (to === undefined) {
+      let best = Number.POSITIVE_INFINITY;
+      to = 0;
+      for (const k of keep) {
+        const dr = ((k >> 16) & 0xff) - r;
+        const dg = ((k >> 8) & 0xff) - g;
+        const db = (k & 0xff) - b;
+        const d = dr * dr + dg * dg + db * db;
+        if (d < best) {
+          best = d;
+          to = k;
+        }
+      }
+      nearest.set(v, to);
+    }
+    rgba[i] = (to >> 16) & 0xff;
+    rgba[i + 1] = (to >> 8) & 0xff;
+    rgba[i + 2] = to & 0xff;
+    changed++;
+  }
+  return changed;
+}

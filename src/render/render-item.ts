@@ -5,7 +5,7 @@ import { cssRgb, drawRows, pageSurface } from './draw.ts';
 import { unsupportedCharacters } from './fonts.ts';
 import type { Frame, Rgb } from './frame.ts';
 import type { ImportedImage } from './image-import.ts';
-import { packRgba, quantiseColour } from './quantise.ts';
+import { limitPalette, packRgba, quantiseColour } from './quantise.ts';
 import { MissingImageError, UnsupportedCharacterError } from './render-errors.ts';
 import type { SignProfile, SignSurface } from './sign-profile.ts';
 import { type Box, fitText, minFontPx, type PlacedRow, type TextBlock } from './text-layout.ts';
@@ -70,6 +70,8 @@ export function renderItem(content: ItemContent, sign: Sign, opts: RenderOptions
 
   // The surface is opaque (filled first), so its premultiplied pixels are the plain RGBA values.
   const rgba = ctx.canvas.data();
+  // A crisis must cross a slow serial line in about a second: keep it within the bridge's 256-colour palette.
+  if (content.kind === 'crisis' && (sign.format === 'rgb888' || sign.format === 'rgb565')) limitPalette(rgba);
   const frame = packRgba(rgba, sign.width, sign.height, sign.format);
   const mono = sign.monoColour ?? [255, 176, 0];
   return {
