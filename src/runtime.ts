@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { SignConfig, SkyltConfig } from './config.ts';
+import { CrisisService } from './crisis/crisis-service.ts';
+import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
 import { readPlaylistFile } from './domain/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
@@ -8,21 +11,18 @@ import type { ImportedImage } from './render/image-import.ts';
 import { importImage } from './render/image-import.ts';
 import { renderItem } from './render/render-item.ts';
 import { type SignProfile, signProfileFromConfig } from './render/sign-profile.ts';
-import { CrisisService } from './crisis/crisis-service.ts';
-import { FeedMonitor } from './crisis/feed-monitor.ts';
-import { SignPlayer } from './schedule/sign-player.ts';
 import { liveScheduleSource } from './schedule/published-schedule.ts';
 import { Scheduling } from './schedule/scheduling.ts';
+import { SignPlayer } from './schedule/sign-player.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
-import { type SignLink, createSignLink } from './signs/sign-link.ts';
 import { SignController } from './signs/sign-controller.ts';
-import { type Db, openDatabase } from './store/database.ts';
+import { createSignLink, type SignLink } from './signs/sign-link.ts';
 import { type AuditRepository, auditRepository } from './store/audit-repository.ts';
 import { crisisRepository } from './store/crisis-repository.ts';
+import { type Db, openDatabase } from './store/database.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
 import { signStateRepository } from './store/sign-state-repository.ts';
 import { StoreHealth } from './store/store-health.ts';
-import { isWindowOpen } from './domain/display-window.ts';
 import type { LivePlaylist } from './workflow/playlist-service.ts';
 import { Workflow } from './workflow/workflow.ts';
 
@@ -152,7 +152,9 @@ export class Runtime {
         leaseMs: LEASE_MS,
         onError: (message) => this.log.warn(message),
       });
-      session.on('up', (caps) => this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'));
+      session.on('up', (caps) =>
+        this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'),
+      );
       session.on('down', (reason) => this.log.warn({ sign: sign.id, reason }, 'sign link down'));
       controller.on('played', (e) => {
         // Proof of play is what the sign shows: a lease refreshed underneath a higher one is not.
@@ -163,7 +165,8 @@ export class Runtime {
           const same = previous && previous.itemId === e.itemId && previous.crc32 === e.crc32;
           if (same && previous.priority === e.priority) return;
           const item =
-            this.itemsFor(e.signId).find((i) => i.id === e.itemId) ?? this.playlist.items.find((i) => i.id === e.itemId);
+            this.itemsFor(e.signId).find((i) => i.id === e.itemId) ??
+            this.playlist.items.find((i) => i.id === e.itemId);
           this.playLog.started({
             signId: e.signId,
             priority: e.priority,
@@ -319,7 +322,10 @@ export class Runtime {
       (image) => this.images.set(id, image),
       (error: unknown) => {
         this.images.delete(id);
-        this.log.error({ image: id, err: error instanceof Error ? error.message : String(error) }, 'stored picture cannot be decoded');
+        this.log.error(
+          { image: id, err: error instanceof Error ? error.message : String(error) },
+          'stored picture cannot be decoded',
+        );
       },
     );
     return null;
