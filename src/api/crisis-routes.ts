@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CrisisError, type CrisisService } from '../crisis/crisis-service.ts';
 import { CRISIS_TEMPLATES } from '../crisis/crisis-templates.ts';
+import { framePng } from '../render/frame-png.ts';
 import type { CrisisRecord } from '../store/crisis-repository.ts';
 import { HttpError } from './error-handler.ts';
 
@@ -146,6 +147,23 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           }),
         );
         return reply.code(201).send(view(started));
+      },
+    );
+
+    app.post(
+      '/api/crisis/preview.png',
+      {
+        schema: {
+          tags: ['crisis'],
+          summary: 'The exact crisis page for one sign, before it is started (PNG from the framebuffer bytes)',
+          querystring: z.object({ sign: z.string().describe('sign id, e.g. E20-N') }),
+          body: Text,
+        },
+      },
+      async (request, reply) => {
+        const frame = await guard(() => crisis.previewFrame(request.query.sign, request.body));
+        reply.header('Cache-Control', 'no-store').type('image/png');
+        return framePng(frame);
       },
     );
 

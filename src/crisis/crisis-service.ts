@@ -97,6 +97,27 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     return c;
   }
 
+  /**
+   * The exact crisis page for one sign, as it would go up (the console's preview before confirming).
+   * Throws CrisisError 404 for an unknown sign and 400 when the text does not fit.
+   */
+  previewFrame(signId: string, text: { headline: string; instruction: string }): Frame {
+    const sign = this.o.signs().find((s) => s.id === signId);
+    if (!sign)
+      throw new CrisisError(
+        404,
+        `no sign "${signId}"; signs are ${this.o
+          .signs()
+          .map((s) => s.id)
+          .join(', ')}`,
+      );
+    try {
+      return sign.renderCrisis(text);
+    } catch (e: unknown) {
+      throw new CrisisError(400, `crisis text for ${signId}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   /** Takeover latencies measured since start, for the metric. */
   takeoverLatencies(): readonly number[] {
     return this.latencies;

@@ -126,6 +126,25 @@ describe('manual crisis', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('previews the exact crisis page for a sign before it is started, and explains a text that does not fit', async () => {
+    const app = await started();
+    const text = { headline: 'Gasutsläpp', instruction: 'Stäng fönster' };
+    const res = await post(app, '/api/crisis/preview.png?sign=E20-N', text);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(decodePng(Buffer.from(await res.arrayBuffer())).rgba);
+    expect(png.equals(expectedCrisis(app, 'E20-N', text))).toBe(true);
+    expect(app.runtime.crisis.active()).toBeNull();
+
+    const tooLong = await post(app, '/api/crisis/preview.png?sign=E20-N', {
+      headline: 'Farligt utsläpp av gas från industriområdet',
+      instruction: 'Stäng fönster, dörrar och ventilation och stanna inomhus',
+    });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { message: string }).message).toMatch(/shorten/);
+    expect((await post(app, '/api/crisis/preview.png?sign=E6-X', text)).status).toBe(404);
+  });
+
   it('ends by itself at its expiry', async () => {
     const app = await started();
     const res = await post(app, '/api/crisis', { template: 'vma-p4', durationMinutes: 1 });

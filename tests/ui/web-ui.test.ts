@@ -308,7 +308,13 @@ describe('the Swedish web UI in Chromium', () => {
 
       await phone.click('.template-list label:has-text("Gasutsläpp")');
       await phone.click('#start-form button[type=submit]');
-      await phone.waitForSelector('#confirm:not([hidden]) canvas');
+      // The preview is Skylt's exact crisis page for each sign (POST /api/crisis/preview.png).
+      await poll(() =>
+        phone.$$eval(
+          '#confirm:not([hidden]) img.sign-frame',
+          (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth === 384).length,
+        ),
+      ).toBe(2);
       await shot(phone, '09-kris-bekrafta');
       await phone.click('#confirm-start');
       await phone.waitForSelector('[data-crisis-active="true"]');

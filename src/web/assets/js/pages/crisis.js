@@ -4,7 +4,7 @@
  * Uses GET /api/crisis, GET /api/crisis/templates, POST /api/crisis, PUT /api/crisis/:id/text,
  * POST /api/crisis/:id/end|approve|dismiss, GET /api/signs, GET /api/signs/:id/frame.png.
  */
-import { get, post, put } from '../shared/api.js';
+import { api, get, post, put } from '../shared/api.js';
 import { $, $$, busy, h, notify, replace } from '../shared/dom.js';
 import { formatDateTime, formatMs } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
@@ -421,7 +421,7 @@ function showConfirm() {
     $('#confirm-preview'),
     chosen.map((id) => {
       const sign = signs.find((s) => s.id === id);
-      return h('figure', {}, drawCrisisPreview(sign, headline, instruction), h('figcaption', {}, sign.name));
+      return h('figure', {}, crisisPreview(sign, headline, instruction), h('figcaption', {}, sign.name));
     }),
   );
   $('#start').hidden = true;
@@ -449,42 +449,27 @@ async function startCrisis() {
 }
 
 /**
- * The crisis page drawn in the browser, after the sign's template: "VIKTIGT MEDDELANDE" on a white band,
- * then the headline and the instruction, light on black. Approximate: the sign draws its own, exact page.
+ * The exact crisis page for one sign, rendered by Skylt from the same bytes the sign would get
+ * (POST /api/crisis/preview.png). A text that does not fit shows Skylt's reason instead.
  */
-function drawCrisisPreview(sign, headline, instruction) {
-  const w = sign.width;
-  const hgt = sign.height;
-  const canvas = h('canvas', {
-    width: w,
-    height: hgt,
-    class: 'sign-frame',
-    role: 'img',
-    'aria-label': `Förhandsvisning på ${sign.name}: VIKTIGT MEDDELANDE. ${headline}. ${instruction}.`,
-  });
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, w, hgt);
-  const min = sign.minCharPixels ?? 24;
-  const band = Math.round(min * 1.6);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, band);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  const fitLine = (text, maxPx, colour, y) => {
-    let px = maxPx;
-    do {
-      ctx.font = `bold ${px}px system-ui, sans-serif`;
-      px -= 2;
-    } while (ctx.measureText(text).width > w - 8 && px > min);
-    ctx.fillStyle = colour;
-    ctx.fillText(text, w / 2, y);
-  };
-  fitLine('VIKTIGT MEDDELANDE', Math.round(min * 1.15), '#000', band / 2);
-  const rest = hgt - band;
-  fitLine(headline, Math.round(rest * 0.32), '#fff', band + rest * 0.3);
-  fitLine(instruction, Math.round(rest * 0.26), '#ffc45c', band + rest * 0.72);
-  return canvas;
+function crisisPreview(sign, headline, instruction) {
+  const figure = h('div', { class: 'sign-frame-box' }, 'Hämtar förhandsvisning …');
+  api('POST', `/api/crisis/preview.png?sign=${encodeURIComponent(sign.id)}`, { headline, instruction }, { raw: true })
+    .then((res) => res.blob())
+    .then((blob) =>
+      replace(
+        figure,
+        h('img', {
+          src: URL.createObjectURL(blob),
+          class: 'sign-frame',
+          width: sign.width,
+          height: sign.height,
+          alt: `Förhandsvisning på ${sign.name}: VIKTIGT MEDDELANDE. ${headline}. ${instruction}.`,
+        }),
+      ),
+    )
+    .catch((e) => replace(figure, h('p', { class: 'field-error', role: 'alert' }, `Kan inte visas: ${e.message}`)));
+  return figure;
 }
 
 const user = await initPage({ path: '/kris', audience: 'reviewer' });
