@@ -84,6 +84,19 @@ function flags(
   return { positional, values, bools };
 }
 
+/** Opens the workflow on the configured database for one command, and always closes the database after. */
+async function withWorkflow<T>(
+  env: NodeJS.ProcessEnv,
+  command: (w: ReturnType<typeof openWorkflow>) => Promise<T> | T,
+): Promise<T> {
+  const w = openWorkflow(env);
+  try {
+    return await command(w);
+  } finally {
+    w.close();
+  }
+}
+
 function openWorkflow(env: NodeJS.ProcessEnv): { workflow: Workflow; close(): void; signIds: string[] } {
   const config = loadConfig(env);
   const db = openDatabase(resolve(config.dataDir, 'skylt.db'));
@@ -133,8 +146,7 @@ export async function userCommand(
         return 2;
       }
       const password = parsed.bools.has('password-stdin') ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const { user, generatedPassword } = await w.workflow.accounts.createUser(
           { username, organisation: org.data, role: role.data, displayName: parsed.values.get('name'), password },
           actor(),
@@ -142,13 +154,10 @@ export async function userCommand(
         io.out(`created user "${user.username}" (${user.organisation} ${user.role}, id ${user.id})`);
         if (generatedPassword) io.out(`password (shown only now): ${generatedPassword}`);
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     if (sub === 'list') {
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const { items } = w.workflow.accounts.listUsers(1000, 0);
         io.out(`${pad('ID', 5)}${pad('USERNAME', 24)}${pad('ORGANISATION', 14)}${pad('ROLE', 14)}STATUS`);
         for (const u of items) {
@@ -160,17 +169,14 @@ export async function userCommand(
           io.out(`${pad(String(u.id), 5)}${pad(u.username, 24)}${pad(u.organisation, 14)}${pad(u.role, 14)}${status}`);
         }
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     if (sub === 'disable' || sub === 'enable') {
       if (!username) {
         io.err(USER_USAGE);
         return 2;
       }
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const user = w.workflow.accounts.findUser(username);
         if (!user) throw new WorkflowError(404, `no user "${username}"`);
         await w.workflow.accounts.updateUser(
@@ -180,9 +186,7 @@ export async function userCommand(
         );
         io.out(`${sub}d user "${user.username}"${sub === 'disable' ? '; their sessions have ended' : ''}`);
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     io.err(`skylt user: unknown subcommand "${sub}"\n${USER_USAGE}`);
     return 2;
@@ -212,8 +216,7 @@ export async function tokenCommand(
         );
         return 2;
       }
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const { token, view } = w.workflow.accounts.createToken(
           {
             name: arg,
@@ -228,13 +231,10 @@ export async function tokenCommand(
         );
         io.out(token);
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     if (sub === 'list') {
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         io.out(
           `${pad('ID', 5)}${pad('NAME', 24)}${pad('PREFIX', 22)}${pad('ORGANISATION', 14)}${pad('ROLE', 14)}STATUS`,
         );
@@ -249,26 +249,21 @@ export async function tokenCommand(
           );
         }
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     if (sub === 'revoke') {
       if (!arg) {
         io.err(TOKEN_USAGE);
         return 2;
       }
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const token = w.workflow.accounts.findToken(arg);
         if (!token)
           throw new WorkflowError(404, `no API token "${arg}" (give its id or its prefix, see "skylt token list")`);
         const view = w.workflow.accounts.revokeToken(token.id, actor());
         io.out(`revoked API token ${view.id} "${view.name}"`);
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     io.err(`skylt token: unknown subcommand "${sub}"\n${TOKEN_USAGE}`);
     return 2;
@@ -326,8 +321,7 @@ export async function playlistCommand(
       }
       const playlist = read(file);
       if (!playlist) return 1;
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const resolved = await importLocalImages(w.workflow, playlist, dirname(resolve(file)), io);
         const r = await w.workflow.playlist.importFile(resolved, actor(), {
           publish: parsed.bools.has('publish'),
@@ -339,9 +333,7 @@ export async function playlistCommand(
         if (r.revision) io.out(`published revision ${r.revision.revision}`);
         else if (parsed.bools.has('publish')) io.out('nothing to publish: the live revision already matches');
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     if (sub === 'export') {
       const revision = parsed.values.get('revision');
@@ -349,8 +341,7 @@ export async function playlistCommand(
         io.err(`skylt playlist export: --revision needs a number\n${PLAYLIST_USAGE}`);
         return 2;
       }
-      const w = openWorkflow(env);
-      try {
+      return withWorkflow(env, async (w) => {
         const which = parsed.bools.has('draft') ? 'draft' : revision ? Number(revision) : 'live';
         const { file: out, skipped } = w.workflow.playlist.exportFile(which);
         for (const s of skipped) io.err(`skipped: ${s}`);
@@ -360,9 +351,7 @@ export async function playlistCommand(
           io.err(`wrote ${file} (${out.items.length} items)`);
         } else io.out(text.trimEnd());
         return 0;
-      } finally {
-        w.close();
-      }
+      });
     }
     io.err(`skylt playlist: unknown subcommand "${sub}"\n${PLAYLIST_USAGE}`);
     return 2;
