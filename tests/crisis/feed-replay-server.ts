@@ -15,9 +15,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** The shared fixtures (`../shared/fixtures/feeds/` from the repo root); SKYLT_FEED_FIXTURES overrides. */
-export const FEED_FIXTURES_DIR =
-  process.env.SKYLT_FEED_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/feeds/', import.meta.url));
+/** The recorded feed payloads kept in this repository (`tests/fixtures/feeds/`); nothing outside the repo is read. */
+export const FEED_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 
 export function fixture(name: string): string {
   return readFileSync(`${FEED_FIXTURES_DIR.replace(/\/?$/, '/')}${name}`, 'utf8');
