@@ -102,6 +102,12 @@ export const ItemView = z.object({
 
 export const ItemWithLint = z.object({ item: ItemView, lint: LintView });
 
+/** 409 from approve/reject: the item has changed since the reviewer saw it (or was decided meanwhile). */
+export const ItemConflictBody = ApiErrorBody.extend({
+  item: ItemView.optional().describe('the item as it is now: show it to the reviewer before they decide again'),
+  lint: LintView.optional(),
+});
+
 export const ImageView = z.object({
   id: z.string(),
   organisation: Organisation,

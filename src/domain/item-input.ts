@@ -74,8 +74,44 @@ export const ItemPatch = z
   });
 export type ItemPatch = z.infer<typeof ItemPatch>;
 
+/**
+ * The revision of the item the reviewer saw: a decision is about that content. If the submitter has changed the item
+ * since, the decision is refused (409) and the reviewer sees the new content first.
+ */
+const ReviewedRevision = z
+  .int({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the "revision" of the item as you reviewed it (from GET /api/items/{id})'
+        : 'the item\'s "revision" as you reviewed it: a whole number from 1',
+  })
+  .min(1)
+  .describe('the revision you reviewed; if the item has changed since, the answer is 409 with the current item');
+
+const reviewBody = {
+  error: 'send a JSON body with the "revision" of the item as you reviewed it, e.g. {"revision": 2}',
+};
+
+/** Body of POST /api/items/{id}/approve. */
+export const ApproveInput = z
+  .object(
+    {
+      revision: ReviewedRevision,
+    },
+    reviewBody,
+  )
+  .strict();
+export type ApproveInput = z.infer<typeof ApproveInput>;
+
+/** Body of POST /api/items/{id}/reject. */
 export const RejectInput = z
-  .object({ reason: z.string().trim().min(3, 'say why, so the submitter can fix it').max(500) })
+  .object(
+    {
+      reason: z.string().trim().min(3, 'say why, so the submitter can fix it').max(500),
+      revision: ReviewedRevision,
+    },
+    reviewBody,
+  )
   .strict();
 
 /** One line of the shared playlist draft: which item, in this order, optionally on fewer signs than it targets. */

@@ -19,7 +19,7 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
-import { badRequest, WorkflowError } from './workflow-error.ts';
+import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
 
 export interface ItemView {
@@ -355,23 +355,27 @@ export class ItemService {
     return { item: this.view(after), lint: await this.lint(after) };
   }
 
-  private apply(
+  /**
+   * One lifecycle step in one transaction, refused (409, with the item as it is now) if the item changed since
+   * `before` was read. `alongside` runs in the same transaction (approve-into-draft: both or neither).
+   */
+  private apply<T = undefined>(
     before: ItemRecord,
     action: Exclude<ItemAction, 'edit'>,
     actor: Actor,
     change: Partial<ItemRecord> = {},
-  ): ItemRecord {
+    alongside?: (after: ItemRecord) => T,
+  ): { after: ItemRecord; also: T | undefined } {
     const t = transition(before.state, action);
-    if (!t.ok) throw new WorkflowError(409, `cannot ${action} "${before.id}": ${t.reason}`);
+    if (!t.ok) throw new ConflictError(`cannot ${action} "${before.id}": ${t.reason}`, before);
     const at = this.now();
     const after: ItemRecord = { ...before, ...change, state: t.to, updatedBy: actor.username, updatedAt: at };
-    this.db.transaction(() => {
+    const also = this.db.transaction(() => {
       const fresh = this.repo.byId(before.id);
       if (!fresh || fresh.revision !== before.revision || fresh.state !== before.state) {
-        throw new WorkflowError(
-          409,
-          `item "${before.id}" changed meanwhile (now ${fresh?.state ?? 'gone'}, revision ${fresh?.revision ?? '-'}): reload it and try again`,
-        );
+        const message = `item "${before.id}" changed meanwhile (now ${fresh?.state ?? 'gone'}, revision ${fresh?.revision ?? '-'}): reload it and try again`;
+        if (!fresh) throw new WorkflowError(409, message);
+        throw new ConflictError(message, fresh);
       }
       this.repo.save(after);
       this.audit.record({
@@ -382,9 +386,25 @@ export class ItemService {
         before,
         after,
       });
+      return alongside?.(after);
     })();
     this.changed();
-    return after;
+    return { after, also };
+  }
+
+  /**
+   * The item a reviewer decides on, as it is now; refused (409, with the current item) when it is not the revision
+   * they reviewed: a submitter may have changed the text after the card was opened.
+   */
+  private reviewed(id: string, actor: Actor, revision: number, action: 'approve' | 'reject'): ItemRecord {
+    const item = this.get(id, actor);
+    if (item.revision !== revision) {
+      throw new ConflictError(
+        `item "${id}" has changed since you reviewed revision ${revision}: it is now revision ${item.revision} (changed by ${item.updatedBy} at ${item.updatedAt}); review the new content before you ${action} it`,
+        item,
+      );
+    }
+    return item;
   }
 
   async submit(id: string, actor: Actor): Promise<{ item: ItemView; lint: LintSummary }> {
@@ -393,16 +413,24 @@ export class ItemService {
       const issues = this.validateFields(before, '', { windowInFuture: true });
       if (issues.length) throw badRequest(issues);
     }
-    const after = this.apply(before, 'submit', actor, { rejectionReason: null, decidedBy: null, decidedAt: null });
+    const { after } = this.apply(before, 'submit', actor, { rejectionReason: null, decidedBy: null, decidedAt: null });
     return { item: this.view(after), lint: await this.lint(after) };
   }
 
-  /** Reviewers only. Refused while the lint finds errors: what goes on a motorway sign must pass every rule. */
-  async approve(id: string, actor: Actor): Promise<{ item: ItemView; lint: LintSummary }> {
+  /**
+   * Reviewers only, and only the revision they reviewed. Refused while the lint finds errors: what goes on a
+   * motorway sign must pass every rule. `alongside` runs in the approval's transaction.
+   */
+  async approve<T = undefined>(
+    id: string,
+    actor: Actor,
+    reviewed: { revision: number },
+    alongside?: (after: ItemRecord) => T,
+  ): Promise<{ item: ItemView; lint: LintSummary; also: T | undefined }> {
     if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins approve items');
-    const before = this.get(id, actor);
+    const before = this.reviewed(id, actor, reviewed.revision, 'approve');
     const t = transition(before.state, 'approve');
-    if (!t.ok) throw new WorkflowError(409, `cannot approve "${id}": ${t.reason}`);
+    if (!t.ok) throw new ConflictError(`cannot approve "${id}": ${t.reason}`, before);
     const end = before.endsAt ? Date.parse(before.endsAt) : null;
     if (end !== null && end <= this.clock.now()) {
       throw new WorkflowError(
@@ -418,7 +446,7 @@ export class ItemService {
         `cannot approve "${id}": it breaks ${errors.length} road-safety rule${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.message).join('; ')}`,
         errors.map((e) => ({
           field: e.field
-            ? e.field === 'dwellSeconds' || e.field === 'infoLink'
+            ? e.field === 'dwellSeconds' || e.field === 'infoLink' || e.field.startsWith('window')
               ? e.field
               : `content.${e.field}`
             : 'content',
@@ -426,30 +454,33 @@ export class ItemService {
         })),
       );
     }
-    const after = this.apply(before, 'approve', actor, {
-      rejectionReason: null,
-      decidedBy: actor.username,
-      decidedAt: this.now(),
-    });
-    return { item: this.view(after), lint };
+    // The lint ran on `before`; apply() refuses if the item changed while it ran.
+    const { after, also } = this.apply(
+      before,
+      'approve',
+      actor,
+      { rejectionReason: null, decidedBy: actor.username, decidedAt: this.now() },
+      alongside,
+    );
+    return { item: this.view(after), lint, also };
   }
 
-  reject(id: string, reason: string, actor: Actor): ItemView {
+  reject(id: string, reason: string, actor: Actor, reviewed: { revision: number }): ItemView {
     if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins reject items');
-    const before = this.get(id, actor);
+    const before = this.reviewed(id, actor, reviewed.revision, 'reject');
     return this.view(
       this.apply(before, 'reject', actor, {
         rejectionReason: reason,
         decidedBy: actor.username,
         decidedAt: this.now(),
-      }),
+      }).after,
     );
   }
 
   /** The item's organisation withdraws it, or a reviewer takes it off for good. */
   archive(id: string, actor: Actor): ItemView {
     const before = isReviewer(actor) ? this.get(id, actor) : this.changeable(id, actor);
-    return this.view(this.apply(before, 'archive', actor));
+    return this.view(this.apply(before, 'archive', actor).after);
   }
 
   /** Pending and approved items whose window has ended become expired. Returns how many. */

@@ -59,7 +59,7 @@ beforeAll(async () => {
     const res = await (body.content.kind === 'event' ? kajsaToken : maria).post('/api/items', body);
     items.push(res.body.item.id);
   }
-  await maria.post(`/api/items/${items[1]}/approve`);
+  await maria.post(`/api/items/${items[1]}/approve`, { revision: 1 });
   await maria.put('/api/playlist/draft', { entries: [{ itemId: items[1] }] });
   await maria.post('/api/playlist/publish', { note: 'fuzz' });
   const crisis = await maria.post('/api/crisis', { template: 'gas', durationMinutes: 30 });
@@ -173,7 +173,8 @@ const VALID: Record<string, unknown[]> = {
     { content: { kind: 'info', lines: ['Ny', 'text'] } },
     { window: null },
   ],
-  'POST /api/items/:id/reject': [{ reason: 'Skriv vad som händer' }],
+  'POST /api/items/:id/approve': [{ revision: 1 }, { revision: 2 }],
+  'POST /api/items/:id/reject': [{ reason: 'Skriv vad som händer', revision: 1 }],
   'PUT /api/playlist/draft': [
     { entries: [] },
     { entries: [{ itemId: 'loppis' }], settings: { shares: { kommun: 70, konserthus: 30 } } },

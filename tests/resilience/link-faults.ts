@@ -182,7 +182,7 @@ export async function runLinkFaults(options: LinkFaultOptions): Promise<LinkFaul
         submit: true,
       });
       if (created.status !== 201) throw new Error(`item: ${created.status} ${JSON.stringify(created.body)}`);
-      const approved = await api.post(`/api/items/${created.body.item.id}/approve`);
+      const approved = await api.post(`/api/items/${created.body.item.id}/approve`, { revision: 1 });
       if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${JSON.stringify(approved.body)}`);
       ids.push(created.body.item.id);
     }

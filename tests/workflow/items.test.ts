@@ -151,7 +151,7 @@ describe('submitting items', () => {
     expect(created.status).toBe(201);
     expect(created.body.lint.errors).toBeGreaterThan(0);
     const id = created.body.item.id;
-    const refused = await maria.post(`/api/items/${id}/approve`);
+    const refused = await maria.post(`/api/items/${id}/approve`, { revision: 1 });
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(/cannot approve .* road-safety rule/);
     expect(refused.body.issues[0]).toMatchObject({
@@ -164,7 +164,7 @@ describe('submitting items', () => {
       content: { kind: 'info', lines: ['Julmarknad', 'Vara torg lördag'] },
     });
     expect(fixed.body.lint).toEqual({ errors: 0, warnings: 0, findings: [] });
-    expect((await maria.post(`/api/items/${id}/approve`)).status).toBe(200);
+    expect((await maria.post(`/api/items/${id}/approve`, { revision: fixed.body.item.revision })).status).toBe(200);
   });
 
   it('lists with pagination and a total, filtered by state, organisation and kind', async () => {

@@ -15,9 +15,10 @@ async function setup() {
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const maria = await t.user('maria', 'kommun', 'communicator');
   const approved = async (client: Client, body: unknown) => {
-    const id = (await client.post('/api/items', body)).body.item.id as string;
+    const created = (await client.post('/api/items', body)).body.item;
+    const id = created.id as string;
     await client.post(`/api/items/${id}/submit`);
-    const res = await maria.post(`/api/items/${id}/approve`);
+    const res = await maria.post(`/api/items/${id}/approve`, { revision: created.revision });
     if (res.status !== 200) throw new Error(JSON.stringify(res.body));
     return id;
   };
@@ -144,13 +145,13 @@ describe('the shared playlist', () => {
     const seen: number[] = [];
     t.runtime.workflow.on('changed', () => seen.push(1));
 
-    await kajsa.patch(`/api/items/${konsert}`, { dwellSeconds: 15 });
+    const edited = await kajsa.patch(`/api/items/${konsert}`, { dwellSeconds: 15 });
     const live = await kajsa.get('/api/playlist/live');
     expect(live.body).toMatchObject({ revision: 1, key: `1-${konsert}`, withdrawn: [konsert] });
     expect(live.body.items.map((i: { id: string }) => i.id)).toEqual([torg]);
     expect(seen.length).toBeGreaterThan(0);
     // Once approved again it needs publishing: the diff shows what changed.
-    await maria.post(`/api/items/${konsert}/approve`);
+    await maria.post(`/api/items/${konsert}/approve`, { revision: edited.body.item.revision });
     expect((await maria.get('/api/playlist/diff')).body.changed).toEqual([{ id: konsert, fields: ['dwellSeconds'] }]);
     expect(t.runtime.publishedPlaylist()?.withdrawn).toEqual([konsert]);
     await maria.post('/api/playlist/publish');

@@ -112,7 +112,40 @@ async function addToDraft(itemId) {
   return true;
 }
 
-function card(item, lint) {
+/**
+ * A 409 with the item as it is now: the submitter changed it after this card was drawn, or another reviewer decided
+ * it. Nothing was decided; the card is drawn again from the current item (or leaves the queue) and says so.
+ */
+function changedMeanwhile(e, seen) {
+  if (!(e instanceof ApiError) || e.status !== 409 || !e.body?.item) return false;
+  const current = e.body.item;
+  const old = queue.querySelector(`[data-item-id="${CSS.escape(seen.id)}"]`);
+  const who = current.updatedBy;
+  if (current.state !== 'pending') {
+    old?.remove();
+    notify(
+      message,
+      `”${itemTitle(current.content)}” är redan ${current.state === 'approved' ? 'godkänd' : current.state === 'rejected' ? 'avslagen' : 'inte längre väntande'} av ${who}. Inget ändrades.`,
+      'warn',
+    );
+    void refreshPendingCount();
+    return true;
+  }
+  const fresh = card(current, e.body.lint ?? { errors: 0, warnings: 0, findings: [] }, {
+    changed: `Posten har ändrats av ${who} ${formatDateTime(current.updatedAt)} sedan du öppnade den. Inget är godkänt eller avslaget – granska den nya versionen innan du bestämmer dig.`,
+  });
+  if (old) old.replaceWith(fresh);
+  else queue.prepend(fresh);
+  notify(
+    message,
+    `”${itemTitle(current.content)}” har ändrats sedan du öppnade den. Kortet visar nu den nya versionen.`,
+    'warn',
+  );
+  fresh.querySelector('h2')?.focus();
+  return true;
+}
+
+function card(item, lint, opts = {}) {
   const title = itemTitle(item.content);
   const headingId = `review-${item.id}`;
   const addBox = h('input', { type: 'checkbox', id: `add-${item.id}`, checked: true });
@@ -165,18 +198,18 @@ function card(item, lint) {
     }
     void busy(rejectSend, async () => {
       try {
-        await post(`/api/items/${encodeURIComponent(item.id)}/reject`, { reason: text });
+        await post(`/api/items/${encodeURIComponent(item.id)}/reject`, { reason: text, revision: item.revision });
         notify(message, `”${title}” är avslagen. Inlämnaren ser motiveringen.`, 'ok');
         await after();
       } catch (e) {
-        showError(message, e);
+        if (!changedMeanwhile(e, item)) showError(message, e);
       }
     });
   });
   approve.addEventListener('click', () =>
     busy(approve, async () => {
       try {
-        await post(`/api/items/${encodeURIComponent(item.id)}/approve`);
+        await post(`/api/items/${encodeURIComponent(item.id)}/approve`, { revision: item.revision });
         let text = `”${title}” är godkänd.`;
         if (addBox.checked) {
           await addToDraft(item.id);
@@ -185,6 +218,7 @@ function card(item, lint) {
         notify(message, text, 'ok');
         await after();
       } catch (e) {
+        if (changedMeanwhile(e, item)) return;
         showError(
           message,
           e instanceof ApiError && e.status === 422
@@ -198,14 +232,15 @@ function card(item, lint) {
   );
   return h(
     'li',
-    { class: 'card', dataset: { itemId: item.id } },
+    { class: 'card', dataset: { itemId: item.id, revision: item.revision } },
     h(
       'article',
       { 'aria-labelledby': headingId },
+      opts.changed ? h('p', { class: 'notice notice--warn', dataset: { changed: '' } }, opts.changed) : null,
       h(
         'div',
         { class: 'item-card__head' },
-        h('h2', { id: headingId }, title),
+        h('h2', { id: headingId, tabindex: -1 }, title),
         h('span', { class: `org org--${item.organisation}` }, ORG_LABELS[item.organisation] ?? item.organisation),
       ),
       h(
