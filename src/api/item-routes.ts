@@ -8,7 +8,9 @@ import type { ItemRecord } from '../store/item-repository.ts';
 import type { ItemFields } from '../workflow/item-service.ts';
 import type { Workflow } from '../workflow/workflow.ts';
 import { badRequest, ConflictError } from '../workflow/workflow-error.ts';
+import { draftEtag } from './playlist-routes.ts';
 import {
+  ApproveResult,
   errors,
   IdParams,
   ItemConflictBody,
@@ -173,16 +175,24 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           summary:
             'Approve a pending item (communicator, admin), as of the revision you reviewed; refused (422) while the road-safety lint finds errors',
           description:
-            'The body names the revision the reviewer saw. If the item has changed since (or was decided meanwhile), nothing is approved: 409 with the item as it is now.',
+            'The body names the revision the reviewer saw. If the item has changed since (or was decided meanwhile), nothing is approved: 409 with the item as it is now. With addToDraft the item is appended to the playlist draft in the same transaction (the answer carries the new draft version and its ETag).',
           params: IdParams,
           body: ApproveInput,
-          response: { 200: ItemWithLint, 409: ItemConflictBody, ...errors(400, 401, 403, 404, 422) },
+          response: { 200: ApproveResult, 409: ItemConflictBody, ...errors(400, 401, 403, 404, 422) },
         },
       },
       async (request, reply) => {
+        const me = principalOf(request);
+        const { revision, addToDraft } = request.body;
         try {
-          const { item, lint } = await items.approve(request.params.id, principalOf(request), request.body);
-          return { item, lint };
+          const { item, lint, also } = await items.approve(
+            request.params.id,
+            me,
+            { revision },
+            addToDraft ? (after) => workflow.playlist.appendToDraft(after.id, me) : undefined,
+          );
+          if (also) reply.header('ETag', draftEtag(also.version));
+          return { item, lint, ...(also ? { draft: also } : {}) };
         } catch (e: unknown) {
           return conflict(reply, e);
         }

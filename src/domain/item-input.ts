@@ -97,6 +97,10 @@ export const ApproveInput = z
   .object(
     {
       revision: ReviewedRevision,
+      addToDraft: z
+        .boolean()
+        .default(false)
+        .describe('also append the item to the end of the playlist draft, in the same transaction as the approval'),
     },
     reviewBody,
   )

@@ -339,7 +339,19 @@ export async function runKillCycles(options: KillRunOptions): Promise<KillRunRes
         const entries = approved.map((i) => i.id);
         const saved = await write(
           () =>
-            http.call('PUT', '/api/playlist/draft', communicator, { entries: entries.map((itemId) => ({ itemId })) }),
+            // Saved on the version just read (If-Match), as the UI does; the workload is the only draft writer.
+            http
+              .call('GET', '/api/playlist/draft', communicator)
+              .then((current) =>
+                http.call(
+                  'PUT',
+                  '/api/playlist/draft',
+                  communicator,
+                  { entries: entries.map((itemId) => ({ itemId })) },
+                  20_000,
+                  { 'if-match': current.headers.get('etag') ?? '' },
+                ),
+              ),
           200,
           () => {
             draftAllowed = [entries];

@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, concert, info, signShows, startWorkflowApp } from './helpers.ts';
+import { ADMIN_PASSWORD, Client, concert, info, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
 
 /**
  * The whole content workflow as the people at Vara would live it, through the real HTTP API against a real SQLite
@@ -98,7 +98,7 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
       await maria.post(`/api/items/${kommun.body.item.id}/approve`, { revision: 1 });
 
       // The shared playlist: order, shares of airtime, the poster on the southbound sign only.
-      const draft = await maria.put('/api/playlist/draft', {
+      const draft = await saveDraft(maria, {
         name: 'December',
         settings: { shares: { kommun: 50, konserthus: 50 } },
         entries: [

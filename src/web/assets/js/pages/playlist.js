@@ -1,6 +1,8 @@
 /**
  * /spellista (communicators): the draft against the published revision, a filmstrip per sign of what will
  * play, the share of airtime per organisation, ordering and per-sign targeting, publish and roll back.
+ * Changes are saved with the draft's version (If-Match); when someone else saved first, the page shows what changed
+ * and lets the user make their change again on the new draft (merge) or reload.
  * Uses GET|PUT /api/playlist/draft, GET /api/playlist/diff, GET /api/playlist/live, GET /api/playlist/revisions,
  * POST /api/playlist/publish, POST /api/playlist/rollback, GET /api/items, GET /api/signs,
  * GET /api/items/:id/signs/:sign/preview.png.
@@ -267,34 +269,181 @@ function renderShares() {
   $('#share-konserthus').textContent = `Vara Konserthus: ${formatNumber(100 - shares.kommun)} %`;
 }
 
-// --- entries
+// --- entries: every change is an operation, so it can be made again on a newer draft
 
-/** Saves the draft and redraws; `focus` picks the control to give the keyboard focus back to afterwards. */
-async function saveEntries(entries, settings = draft.settings, focus = null) {
+const plain = (entries) => entries.map((e) => (e.signs ? { itemId: e.itemId, signs: e.signs } : { itemId: e.itemId }));
+const ifMatch = (d) => ({ 'if-match': `"draft-${d.version}"` });
+
+/** The user's changes to the draft. `apply` makes the change on a draft's entries and settings (null: it cannot). */
+const ops = {
+  move: (itemId, by) => ({
+    describe: `flytta ”${titleOf(itemId)}” ${by < 0 ? 'upp' : 'ner'}`,
+    apply: (entries, settings) => {
+      const i = entries.findIndex((e) => e.itemId === itemId);
+      if (i < 0) return null;
+      const next = [...entries];
+      const [x] = next.splice(i, 1);
+      next.splice(Math.max(0, Math.min(next.length, i + by)), 0, x);
+      return { entries: next, settings };
+    },
+  }),
+  remove: (itemId) => ({
+    describe: `ta bort ”${titleOf(itemId)}” ur utkastet`,
+    apply: (entries, settings) => ({ entries: entries.filter((e) => e.itemId !== itemId), settings }),
+  }),
+  add: (itemId) => ({
+    describe: `lägga till ”${titleOf(itemId)}”`,
+    apply: (entries, settings) =>
+      entries.some((e) => e.itemId === itemId)
+        ? { entries, settings }
+        : { entries: [...entries, { itemId }], settings },
+  }),
+  signs: (itemId, chosen) => ({
+    describe: `visa ”${titleOf(itemId)}” på ${chosen ? chosen.map(signName).join(' och ') : 'alla skyltar'}`,
+    apply: (entries, settings) =>
+      entries.some((e) => e.itemId === itemId)
+        ? { entries: entries.map((e) => (e.itemId === itemId ? { itemId, signs: chosen } : e)), settings }
+        : null,
+  }),
+  shares: (kommun) => ({
+    describe: `ändra andelarna till kommunen ${formatNumber(kommun)} %, Konserthuset ${formatNumber(100 - kommun)} %`,
+    apply: (entries, settings) => ({
+      entries,
+      settings: { ...settings, shares: { kommun, konserthus: 100 - kommun } },
+    }),
+  }),
+};
+
+/**
+ * Makes the user's change on `base` (the draft the page shows) and saves it, naming that version in If-Match. If
+ * someone else saved the draft meanwhile, nothing is saved: the page shows what changed and offers to merge or reload.
+ * `focus` picks the control to give the keyboard focus back to afterwards.
+ */
+async function change(op, focus = null, base = draft) {
+  const next = op.apply(plain(base.entries), base.settings);
+  if (!next) return;
   try {
-    await put('/api/playlist/draft', {
-      settings,
-      entries: entries.map((e) => (e.signs ? { itemId: e.itemId, signs: e.signs } : { itemId: e.itemId })),
-    });
+    await put(
+      '/api/playlist/draft',
+      { settings: next.settings, entries: plain(next.entries) },
+      { headers: ifMatch(base) },
+    );
+    hideConflict();
     await load();
     if (focus) (focus() ?? $('#entries'))?.focus();
   } catch (e) {
-    showError(message, e);
+    if (e instanceof ApiError && e.status === 409 && e.body?.draft) showConflict(base, e.body.draft, op);
+    else showError(message, e);
   }
+}
+
+/** What changed between the draft the user saw and the draft as it is now, in words. */
+function draftChanges(before, after) {
+  const title = (id) =>
+    after.entries.find((e) => e.itemId === id)?.item?.title ??
+    before.entries.find((e) => e.itemId === id)?.item?.title ??
+    titleOf(id);
+  const was = new Map(before.entries.map((e) => [e.itemId, e]));
+  const now = new Map(after.entries.map((e) => [e.itemId, e]));
+  const out = [];
+  const added = after.entries.filter((e) => !was.has(e.itemId)).map((e) => `”${title(e.itemId)}”`);
+  const removed = before.entries.filter((e) => !now.has(e.itemId)).map((e) => `”${title(e.itemId)}”`);
+  if (added.length) out.push(`Tillagda: ${added.join(', ')}`);
+  if (removed.length) out.push(`Borttagna: ${removed.join(', ')}`);
+  const common = (d, other) => d.entries.filter((e) => other.has(e.itemId)).map((e) => e.itemId);
+  if (common(before, now).join('\n') !== common(after, was).join('\n')) out.push('Ny ordning');
+  for (const e of after.entries) {
+    const old = was.get(e.itemId);
+    if (old && JSON.stringify(old.signs ?? null) !== JSON.stringify(e.signs ?? null))
+      out.push(`”${title(e.itemId)}” visas nu på ${(e.signs ?? signs.map((s) => s.id)).map(signName).join(' och ')}`);
+  }
+  const s0 = before.settings.shares;
+  const s1 = after.settings.shares;
+  if (s0.kommun !== s1.kommun)
+    out.push(`Andelar: kommunen ${formatNumber(s1.kommun)} %, Konserthuset ${formatNumber(s1.konserthus)} %`);
+  if (before.name !== after.name) out.push(`Namn: ${after.name}`);
+  return out;
+}
+
+function hideConflict() {
+  const box = $('#draft-conflict');
+  box.hidden = true;
+  replace(box);
+}
+
+/**
+ * Someone saved the draft after this page loaded it: say who and what, keep the user's change, and let them make it
+ * again on the current draft (merge) or drop it (reload). `op` is null for a publish.
+ */
+function showConflict(base, current, op) {
+  const box = $('#draft-conflict');
+  const merged = op ? op.apply(plain(current.entries), current.settings) : null;
+  const changes = draftChanges(base, current);
+  const mergeButton = merged
+    ? h(
+        'button',
+        { type: 'button', class: 'btn', dataset: { action: 'merge' } },
+        'Slå ihop: gör min ändring på det nya utkastet',
+      )
+    : null;
+  const reloadButton = h(
+    'button',
+    { type: 'button', class: op ? 'btn btn--secondary' : 'btn', dataset: { action: 'reload' } },
+    op ? 'Ladda om utan min ändring' : 'Ladda om och granska',
+  );
+  replace(
+    box,
+    h('h2', { id: 'conflict-title', tabindex: -1 }, 'Utkastet har ändrats medan du arbetade'),
+    h(
+      'p',
+      {},
+      `${current.updatedBy ?? 'Någon'} sparade utkastet ${current.updatedAt ? formatDateTime(current.updatedAt) : ''} efter att du öppnade sidan. `,
+      op ? 'Din ändring är inte sparad.' : 'Ingenting är publicerat – titta på ändringarna först.',
+    ),
+    h('h3', {}, 'Det här har ändrats'),
+    h(
+      'ul',
+      { class: 'diff-list', dataset: { conflictChanges: '' } },
+      changes.length
+        ? changes.map((c) => h('li', {}, c))
+        : h('li', {}, 'Samma poster och inställningar, sparade på nytt.'),
+    ),
+    op
+      ? h(
+          'p',
+          {},
+          h('strong', {}, 'Din ändring: '),
+          op.describe,
+          merged ? '.' : ' – det går inte längre, posten finns inte kvar i utkastet.',
+        )
+      : null,
+    h('div', { class: 'actions' }, mergeButton, reloadButton),
+  );
+  mergeButton?.addEventListener('click', () =>
+    busy(mergeButton, async () => {
+      await change(op, null, current);
+      notify(message, `Din ändring (${op.describe}) är gjord på det nya utkastet.`, 'ok');
+    }),
+  );
+  reloadButton.addEventListener('click', () =>
+    busy(reloadButton, async () => {
+      hideConflict();
+      await load();
+      notify(message, 'Utkastet är omladdat.', 'info');
+    }),
+  );
+  box.hidden = false;
+  $('#conflict-title').focus();
 }
 
 function renderEntries() {
   const table = $('#entries');
-  const entries = draft.entries.map((e) => ({ itemId: e.itemId, signs: e.signs }));
-  const move = (i, by) => {
-    const next = [...entries];
-    const [x] = next.splice(i, 1);
-    next.splice(i + by, 0, x);
+  const move = (itemId, by) => {
     // Focus follows the moved row: the same button if it can still move that way, else the other one.
-    const row = () => $(`[data-entry="${CSS.escape(x.itemId)}"]`);
+    const row = () => $(`[data-entry="${CSS.escape(itemId)}"]`);
     const same = by < 0 ? 'Flytta upp' : 'Flytta ner';
     const other = by < 0 ? 'Flytta ner' : 'Flytta upp';
-    return saveEntries(next, draft.settings, () => {
+    return change(ops.move(itemId, by), () => {
       const b = row()?.querySelector(`button[aria-label^="${same}"]`);
       return b && !b.disabled ? b : row()?.querySelector(`button[aria-label^="${other}"]`);
     });
@@ -316,10 +465,7 @@ function renderEntries() {
           notify(message, 'En post måste visas på minst en skylt. Ta bort den ur utkastet i stället.', 'error');
           return;
         }
-        const next = entries.map((x, j) =>
-          j === i ? { itemId: x.itemId, signs: chosen.length === targets.length ? undefined : chosen } : x,
-        );
-        void saveEntries(next);
+        void change(ops.signs(e.itemId, chosen.length === targets.length ? undefined : chosen));
       });
       return h('label', { class: 'choice' }, box, signName(sid));
     });
@@ -343,15 +489,9 @@ function renderEntries() {
       { type: 'button', class: 'btn btn--secondary icon-btn', 'aria-label': `Ta bort ${title} ur utkastet` },
       'Ta bort',
     );
-    up.addEventListener('click', () => move(i, -1));
-    down.addEventListener('click', () => move(i, 1));
-    remove.addEventListener('click', () =>
-      saveEntries(
-        entries.filter((_, j) => j !== i),
-        draft.settings,
-        () => $('#add-item'),
-      ),
-    );
+    up.addEventListener('click', () => move(e.itemId, -1));
+    down.addEventListener('click', () => move(e.itemId, 1));
+    remove.addEventListener('click', () => change(ops.remove(e.itemId), () => $('#add-item')));
     return h(
       'tr',
       { dataset: { entry: e.itemId } },
@@ -488,28 +628,28 @@ async function main() {
       notify(message, 'Ange kommunens andel som ett tal mellan 0 och 100.', 'error');
       return;
     }
-    void saveEntries(
-      draft.entries.map((e) => ({ itemId: e.itemId, signs: e.signs })),
-      { ...draft.settings, shares: { kommun: k, konserthus: 100 - k } },
-    );
+    void change(ops.shares(k));
   });
   $('#add-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const id = $('#add-item').value;
     if (!id) return;
-    void saveEntries([...draft.entries.map((e) => ({ itemId: e.itemId, signs: e.signs })), { itemId: id }]);
+    void change(ops.add(id));
   });
   $('#publish-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void busy($('#publish-button'), async () => {
       try {
         const note = $('#publish-note').value.trim();
-        const res = await post('/api/playlist/publish', note ? { note } : {});
+        // If-Match: publish the draft this page shows, not one someone changed since.
+        const res = await post('/api/playlist/publish', note ? { note } : {}, { headers: ifMatch(draft) });
         notify(message, `Publicerat som version ${res.revision.revision}. Skyltarna byter vid nästa sida.`, 'ok');
         $('#publish-note').value = '';
+        hideConflict();
         await load();
       } catch (e) {
-        showError(message, e);
+        if (e instanceof ApiError && e.status === 409 && e.body?.draft) showConflict(draft, e.body.draft, null);
+        else showError(message, e);
       }
     });
   });

@@ -2,9 +2,9 @@
  * /granska (communicators): pending items with the exact sign previews and the lint; approve (and put in the
  * playlist draft), or reject with a reason.
  * Uses GET /api/items?state=pending, GET /api/items/:id, GET /api/items/:id/signs/:sign/preview.png,
- * POST /api/items/:id/approve|reject, GET|PUT /api/playlist/draft, GET /api/signs.
+ * POST /api/items/:id/approve|reject (with the revision reviewed; approve can add to the draft), GET /api/signs.
  */
-import { ApiError, get, post, put } from '../shared/api.js';
+import { ApiError, get, post } from '../shared/api.js';
 import { $, busy, h, notify, replace } from '../shared/dom.js';
 import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, refreshPendingCount, showError } from '../shared/layout.js';
@@ -101,15 +101,6 @@ function lintBlock(lint) {
       ),
     ),
   );
-}
-
-async function addToDraft(itemId) {
-  const draft = await get('/api/playlist/draft');
-  if (draft.entries.some((e) => e.itemId === itemId)) return false;
-  const entries = draft.entries.map((e) => (e.signs ? { itemId: e.itemId, signs: e.signs } : { itemId: e.itemId }));
-  entries.push({ itemId });
-  await put('/api/playlist/draft', { entries });
-  return true;
 }
 
 /**
@@ -209,11 +200,17 @@ function card(item, lint, opts = {}) {
   approve.addEventListener('click', () =>
     busy(approve, async () => {
       try {
-        await post(`/api/items/${encodeURIComponent(item.id)}/approve`, { revision: item.revision });
+        // One request: the approval and the draft change happen together on the server, so two reviewers approving
+        // at the same time both end up in the draft.
+        const res = await post(`/api/items/${encodeURIComponent(item.id)}/approve`, {
+          revision: item.revision,
+          addToDraft: addBox.checked,
+        });
         let text = `”${title}” är godkänd.`;
-        if (addBox.checked) {
-          await addToDraft(item.id);
-          text += ' Den ligger i spellistans utkast – publicera under Spellista för att visa den.';
+        if (res.draft) {
+          text += res.draft.added
+            ? ' Den ligger i spellistans utkast – publicera under Spellista för att visa den.'
+            : ' Den fanns redan i spellistans utkast.';
         }
         notify(message, text, 'ok');
         await after();
