@@ -182,6 +182,8 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const expected = ifMatchVersion(request) ?? undefined;
+        // Decoded before the revision goes live: a picture item airs at its first turn, not a rotation later.
+        await playlist.preparePictures('draft');
         try {
           return reply.code(201).send(playlist.publish(principalOf(request), request.body?.note ?? null, expected));
         } catch (e: unknown) {
@@ -200,8 +202,12 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           response: { 201: PublishResult, ...errors(400, 401, 403, 404, 409) },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(playlist.rollback(request.body.revision, principalOf(request), request.body.note ?? null)),
+      async (request, reply) => {
+        await playlist.preparePictures(request.body.revision);
+        return reply
+          .code(201)
+          .send(playlist.rollback(request.body.revision, principalOf(request), request.body.note ?? null));
+      },
     );
 
     app.get(

@@ -59,6 +59,9 @@ const SignScheduleView = z.object({
     .object({ percent: z.int(), source: z.enum(['sun', 'photocell']), at: z.string() })
     .nullable()
     .describe('the last brightness step'),
+  cannotAir: z
+    .array(z.object({ itemId: z.string(), code: z.string(), reason: z.string(), since: z.string() }))
+    .describe('published items this sign passes over, and why (as in /api/health)'),
 });
 
 const ScheduleView = z.object({
@@ -136,6 +139,7 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
               organisation: n.organisation,
               until: n.until === null ? null : iso(n.until),
               brightness: b ? { percent: b.percent, source: b.source, at: b.at } : null,
+              cannotAir: s.cannotAir().map((c) => ({ ...c, since: iso(c.since) })),
             };
           }),
           overrides: scheduling.overrides.notEnded(t).map((o) => view(o, t)),

@@ -19,6 +19,7 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
+import { PictureCache } from './picture-cache.ts';
 import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
 
@@ -65,7 +66,8 @@ export class ItemService {
   readonly repo: ItemRepository;
   readonly images: ImageRepository;
   private readonly lintCache = new Map<string, Promise<ContentFinding[]>>();
-  private readonly imageCache = new Map<string, Promise<ImportedImage>>();
+  /** Decoded pictures, for previews and for the signs (runtime.ts draws from the same cache). */
+  readonly pictures: PictureCache;
 
   constructor(
     private readonly db: Db,
@@ -77,6 +79,10 @@ export class ItemService {
   ) {
     this.repo = itemRepository(db);
     this.images = imageRepository(db);
+    this.pictures = new PictureCache({
+      load: (id) => this.images.png(id),
+      decode: (png) => this.renderer().then((r) => r.decodeImage(png)),
+    });
   }
 
   /** The renderer and the lint, loaded on first use: the command line manages users without loading a canvas. */
@@ -206,15 +212,8 @@ export class ItemService {
   // --- lint and previews
 
   private image(id: string): Promise<ImportedImage> | null {
-    let p = this.imageCache.get(id);
-    if (!p) {
-      const png = this.images.png(id);
-      if (!png) return null;
-      p = this.renderer().then((r) => r.decodeImage(png));
-      if (this.imageCache.size >= 20) this.imageCache.delete(this.imageCache.keys().next().value as string);
-      this.imageCache.set(id, p);
-    }
-    return p;
+    if (!this.images.byId(id)) return null;
+    return this.pictures.prepare(id);
   }
 
   async check(fields: ItemFields): Promise<LintSummary> {

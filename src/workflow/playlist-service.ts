@@ -65,6 +65,11 @@ interface Candidate {
 const titleOf = (c: SubmittableContent) =>
   c.kind === 'info' ? c.lines.join(' / ') : c.kind === 'image' ? (c.caption ?? c.image) : c.title;
 
+/** The uploaded pictures a list of playlist items draws. */
+export function pictureIds(items: readonly PlaylistItem[]): string[] {
+  return [...new Set(items.flatMap((i) => (i.content.kind === 'image' ? [i.content.image] : [])))];
+}
+
 /** One line of the playlist file for an item: the item as it is, with its effective window and target signs. */
 export function playlistItemOf(item: ItemRecord, entrySigns?: string[]): PlaylistItem {
   const window = effectiveWindow(item.content, item.window);
@@ -133,6 +138,8 @@ export class PlaylistService {
         withdrawn,
       };
     }
+    // What the signs need stays decoded (a revision published by the CLI is noticed here too).
+    this.items.pictures.pin(pictureIds(value?.items ?? []));
     this.cache = { dataVersion, value };
     return value;
   }
@@ -291,6 +298,26 @@ export class PlaylistService {
     const after = this.source(to);
     if (!after) throw new WorkflowError(404, 'nothing is published yet');
     return diffPlaylists(this.source(from), after);
+  }
+
+  // --- pictures
+
+  /**
+   * Decodes the pictures of the draft (or of a published revision) so that each picture item can air the moment the
+   * revision goes live, instead of being passed over while its picture is prepared. A picture that cannot be decoded
+   * refuses the publish (409), naming the entry.
+   */
+  async preparePictures(which: 'draft' | number): Promise<void> {
+    const items =
+      which === 'draft' ? this.candidate().playlist.items : (this.repo.byRevision(which)?.playlist.items ?? []);
+    const failed = new Set((await this.items.pictures.prepareAll(pictureIds(items))).map((e) => e.imageId));
+    if (failed.size === 0) return;
+    const issues = items.flatMap((item, i) =>
+      item.content.kind === 'image' && failed.has(item.content.image)
+        ? [{ field: `entries.${i}`, message: `the picture of item "${item.id}" cannot be read: upload it again` }]
+        : [],
+    );
+    throw new WorkflowError(409, `cannot go live: ${issues.map((x) => x.message).join('; ')}`, issues);
   }
 
   // --- publishing

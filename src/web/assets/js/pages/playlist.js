@@ -25,7 +25,7 @@ const titleOf = (id) =>
 
 async function load() {
   try {
-    const [d, l, list, diff, revisions] = await Promise.all([
+    const [d, l, list, diff, revisions, schedule] = await Promise.all([
       get('/api/playlist/draft'),
       get('/api/playlist/live').catch((e) => {
         if (e instanceof ApiError && e.status === 404) return null;
@@ -34,11 +34,13 @@ async function load() {
       get('/api/items?limit=200'),
       get('/api/playlist/diff').catch(() => null),
       get('/api/playlist/revisions?limit=20'),
+      get('/api/schedule').catch(() => null),
     ]);
     draft = d;
     live = l;
     items = new Map(list.items.map((i) => [i.id, i]));
     renderStatus(diff);
+    renderCannotAir(schedule);
     renderFilmstrips();
     renderShares();
     renderEntries();
@@ -129,6 +131,45 @@ function renderStatus(diff) {
   const canPublish = draft.publishable && !diff?.identical;
   button.disabled = !canPublish;
   button.title = canPublish ? '' : 'Inget att publicera';
+}
+
+// --- items that cannot air
+
+/** Why a published item is passed over on a sign (codes from /api/schedule, as in /api/health). */
+const CANNOT_AIR = {
+  'picture-preparing': 'bilden förbereds – den visas så snart den är klar',
+  'picture-unreadable': 'bilden går inte att läsa – ladda upp den igen och publicera på nytt',
+  'cannot-render': 'sidan går inte att rita på skylten – ändra posten och publicera på nytt',
+};
+
+function renderCannotAir(schedule) {
+  const box = $('#cannot-air');
+  const rows = (schedule?.signs ?? []).flatMap((s) => s.cannotAir.map((c) => ({ ...c, sign: s.id })));
+  if (rows.length === 0) {
+    box.hidden = true;
+    replace(box);
+    return;
+  }
+  box.hidden = false;
+  replace(
+    box,
+    h(
+      'strong',
+      {},
+      rows.length === 1 ? 'En publicerad post visas inte just nu:' : 'Publicerade poster som inte visas just nu:',
+    ),
+    h(
+      'ul',
+      {},
+      rows.map((c) =>
+        h(
+          'li',
+          { dataset: { cannotAir: c.itemId, sign: c.sign, code: c.code } },
+          `”${titleOf(c.itemId)}” på ${signName(c.sign)}: ${CANNOT_AIR[c.code] ?? 'den kan inte visas'} (sedan ${formatDateTime(c.since)}).`,
+        ),
+      ),
+    ),
+  );
 }
 
 // --- filmstrips
