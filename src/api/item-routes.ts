@@ -78,6 +78,8 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['items'],
           summary: 'Run the road-safety lint on an item without saving it (for a live preview)',
+          description:
+            'Also flags a window that has already ended (rule "window-ended", under window.until, or startsAt for an event without an end): such an item would be refused when submitted.',
           body: ItemInput,
           response: { 200: LintView, ...errors(400, 401, 403) },
         },
@@ -87,7 +89,7 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         const fields = fieldsOf(request.body, me.organisation);
         const issues = items.validateFields(fields);
         if (issues.length) throw badRequest(issues);
-        return items.check(fields);
+        return items.checkLive(fields);
       },
     );
 

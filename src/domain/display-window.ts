@@ -57,6 +57,30 @@ export function effectiveWindow(content: ItemContent, window: DisplayWindow | nu
   return { ...given, from: given.from ?? d.from, until: given.until ?? d.until };
 }
 
+/**
+ * Whether the window has ended at `now` (so the item would never be shown), naming the field to change: an event
+ * without an end of its own ends when it starts.
+ */
+export function windowEndedProblem(
+  content: ItemContent,
+  window: DisplayWindow | null | undefined,
+  now: number,
+): { field: 'startsAt' | 'window.until'; message: string; messageSv: string } | null {
+  const end = windowEnd(effectiveWindow(content, window));
+  if (end === null || end > now) return null;
+  return content.kind === 'event' && !window?.until
+    ? {
+        field: 'startsAt',
+        message: 'the event has already started: nothing is left to announce',
+        messageSv: 'Evenemanget har redan börjat – det finns inget kvar att annonsera. Ändra datum och tid.',
+      }
+    : {
+        field: 'window.until',
+        message: 'the window has already ended',
+        messageSv: 'Slutdatumet har redan passerat, så posten skulle aldrig visas. Välj ett senare datum.',
+      };
+}
+
 /** The end of the window in epoch ms, or null when it never ends (until archived). */
 export function windowEnd(window: DisplayWindow): number | null {
   return window.until ? Date.parse(window.until) : null;

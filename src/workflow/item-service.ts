@@ -3,7 +3,7 @@ import type { ContentFinding, ContentToCheck } from '../api/preview.ts';
 import type { Actor } from '../auth/accounts.ts';
 import type { SignConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
-import { type DisplayWindow, effectiveWindow, windowEnd } from '../domain/display-window.ts';
+import { type DisplayWindow, effectiveWindow, windowEnd, windowEndedProblem } from '../domain/display-window.ts';
 import type { Organisation } from '../domain/item-content.ts';
 import { type ItemInput, type ItemPatch, type SubmittableContent, slugFor } from '../domain/item-input.ts';
 import { allowedActions, type ItemAction, type ItemState, transition } from '../domain/item-lifecycle.ts';
@@ -197,14 +197,12 @@ export class ItemService {
         issues.push({ field: at('content.image'), message: `image "${c.image}" belongs to ${image.organisation}` });
     }
     if (opts.windowInFuture) {
-      const end = windowEnd(effectiveWindow(c, fields.window));
-      if (end !== null && end <= this.clock.now()) {
-        issues.push(
-          c.kind === 'event' && !fields.window?.until
-            ? { field: at('content.startsAt'), message: 'the event has already started: nothing is left to announce' }
-            : { field: at('window.until'), message: 'the window has already ended' },
-        );
-      }
+      const ended = windowEndedProblem(c, fields.window, this.clock.now());
+      if (ended)
+        issues.push({
+          field: at(ended.field === 'startsAt' ? 'content.startsAt' : ended.field),
+          message: ended.message,
+        });
     }
     return issues;
   }
@@ -222,6 +220,20 @@ export class ItemService {
     const targets = fields.signs ?? this.signIds;
     const profiles = this.signs.filter((s) => targets.includes(s.id)).map((s) => r.signProfileFor(s));
     return summarise(r.checkContent(toCheck(fields), profiles, image ?? null, this.settings.allowedLinkHosts));
+  }
+
+  /**
+   * The live check of the submit form: the lint, and a window that has already ended (a past end date), as an error
+   * under its field, so the form says so while it is filled in rather than only when it is sent.
+   */
+  async checkLive(fields: ItemFields): Promise<LintSummary> {
+    const lint = await this.check(fields);
+    const ended = windowEndedProblem(fields.content, fields.window, this.clock.now());
+    if (!ended) return lint;
+    return summarise([
+      ...lint.findings,
+      { rule: 'window-ended', severity: 'error', ...ended, signs: fields.signs ?? this.signIds },
+    ]);
   }
 
   /** The road-safety lint of an item as it is now (cached per edit). */
