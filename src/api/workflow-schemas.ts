@@ -82,7 +82,7 @@ export const ItemView = z.object({
   content: SubmittableContent,
   window: DisplayWindow.nullable().describe('as given'),
   effectiveWindow: DisplayWindow.describe(
-    'as applied: an event without from/until runs from 14 days before its start to the start',
+    'as applied: an event without from/until runs from the start of the day (Swedish time) 14 days before it to its start',
   ),
   signs: z.array(z.string()),
   dwellSeconds: z.int(),

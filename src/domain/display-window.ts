@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ItemContent } from './item-content.ts';
+import { addDays, localTime, startOfLocalDay } from './local-time.ts';
 import { stockholmTime } from './swedish-date.ts';
 
 /**
@@ -44,9 +45,15 @@ export type DisplayWindow = z.infer<typeof DisplayWindow>;
 /** Events are announced in the 14 days before they start, and not after the start. */
 export const EVENT_LEAD_DAYS = 14;
 
+/**
+ * From the start of the day (Swedish time) 14 calendar days before the event, to its start. Opening at the day's
+ * start, not at the event's clock time, means an event approved and published today airs today. Calendar days and
+ * local midnight keep it right across DST changes (a 23- or 25-hour day).
+ */
 export function eventDefaultWindow(startsAt: string): { from: string; until: string } {
   const start = Date.parse(startsAt);
-  return { from: new Date(start - EVENT_LEAD_DAYS * 86_400_000).toISOString(), until: new Date(start).toISOString() };
+  const firstDay = addDays(localTime(start).date, -EVENT_LEAD_DAYS);
+  return { from: new Date(startOfLocalDay(firstDay)).toISOString(), until: new Date(start).toISOString() };
 }
 
 /** The window that applies: what was given, with an event's default interval filling what was not. */

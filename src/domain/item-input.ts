@@ -42,7 +42,7 @@ export const ItemInput = z
     organisation: Organisation.optional().describe("admins only; the caller's organisation when absent"),
     content: SubmittableContent,
     window: DisplayWindow.optional().describe(
-      'for events, the 14 days before the start time when absent; otherwise always',
+      'for events, from the start of the day (Swedish time) 14 days before to the start time when absent; otherwise always',
     ),
     signs: SignIds.optional(),
     dwellSeconds: DwellSeconds.default(MIN_DWELL_SECONDS),

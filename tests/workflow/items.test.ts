@@ -84,10 +84,10 @@ describe('submitting items', () => {
     expect((await kajsa.get('/api/items')).body.total).toBe(0);
   });
 
-  it('gives an event the 14 days before its start as its window, and keeps given days and times of day', async () => {
+  it('gives an event the 14 days before its start as its window (from the start of that day), and keeps given days and times of day', async () => {
     const plain = (await kajsa.post('/api/items', concert())).body.item;
     expect(plain.window).toBeNull();
-    expect(plain.effectiveWindow).toEqual({ from: '2026-11-28T18:00:00.000Z', until: '2026-12-12T18:00:00.000Z' });
+    expect(plain.effectiveWindow).toEqual({ from: '2026-11-27T23:00:00.000Z', until: '2026-12-12T18:00:00.000Z' });
     const narrowed = (
       await kajsa.post(
         '/api/items',
@@ -103,7 +103,7 @@ describe('submitting items', () => {
       )
     ).body.item;
     expect(narrowed.effectiveWindow).toEqual({
-      from: '2026-11-28T18:00:00.000Z',
+      from: '2026-11-27T23:00:00.000Z',
       until: '2026-12-12T18:00:00.000Z',
       days: ['fri', 'sat'],
       times: [

@@ -194,7 +194,7 @@ describe('the shared playlist', () => {
     const file = PlaylistFile.parse(exported.body);
     expect(file.items.map((i) => i.id)).toEqual([torg, konsert]);
     expect(file.items[1]?.window).toEqual({
-      from: '2026-11-28T18:00:00.000Z',
+      from: '2026-11-27T23:00:00.000Z',
       until: '2026-12-12T18:00:00.000Z',
       days: ['fri', 'sat'],
     });

@@ -349,7 +349,7 @@ function showKind(k) {
   $('#place-legend').textContent = k === 'excursion' ? 'Utflykten' : 'Utställningen';
   $('#window-hint').textContent =
     k === 'event'
-      ? 'Utan period visas evenemanget de 14 dagarna före start, fram till att det börjar.'
+      ? 'Utan period visas evenemanget från början av dagen 14 dagar före, fram till att det börjar.'
       : 'Utan period visas posten tills den tas bort.';
 }
 
