@@ -19,7 +19,7 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
-import { PictureCache } from './picture-cache.ts';
+import { PictureCache, PictureUnavailableError } from './picture-cache.ts';
 import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
 
@@ -216,10 +216,28 @@ export class ItemService {
 
   async check(fields: ItemFields): Promise<LintSummary> {
     const r = await this.renderer();
-    const image = fields.content.kind === 'image' ? await this.image(fields.content.image) : null;
     const targets = fields.signs ?? this.signIds;
+    let image: ImportedImage | null = null;
+    if (fields.content.kind === 'image') {
+      try {
+        image = await this.image(fields.content.image);
+      } catch (e: unknown) {
+        if (!(e instanceof PictureUnavailableError)) throw e;
+        // A stored picture that no longer decodes: an error under the picture, never a 500.
+        return summarise([
+          {
+            rule: 'picture-unreadable',
+            severity: 'error',
+            field: 'image',
+            message: `${e.message}: upload the picture again`,
+            messageSv: 'Bilden går inte att läsa. Ladda upp den igen.',
+            signs: targets,
+          },
+        ]);
+      }
+    }
     const profiles = this.signs.filter((s) => targets.includes(s.id)).map((s) => r.signProfileFor(s));
-    return summarise(r.checkContent(toCheck(fields), profiles, image ?? null, this.settings.allowedLinkHosts));
+    return summarise(r.checkContent(toCheck(fields), profiles, image, this.settings.allowedLinkHosts));
   }
 
   /**
@@ -253,9 +271,17 @@ export class ItemService {
     const sign = this.signs.find((s) => s.id === signId);
     if (!sign) throw new WorkflowError(404, `no sign "${signId}"; the signs are ${this.signIds.join(', ')}`);
     const r = await this.renderer();
-    const image = fields.content.kind === 'image' ? await this.image(fields.content.image) : null;
+    let image: ImportedImage | null = null;
     try {
-      return r.previewPng(toCheck(fields), r.signProfileFor(sign), image ?? null);
+      if (fields.content.kind === 'image') image = await this.image(fields.content.image);
+    } catch (e: unknown) {
+      if (!(e instanceof PictureUnavailableError)) throw e;
+      throw new WorkflowError(422, `${e.message}: upload the picture again`, [
+        { field: 'content.image', message: e.message },
+      ]);
+    }
+    try {
+      return r.previewPng(toCheck(fields), r.signProfileFor(sign), image);
     } catch (e: unknown) {
       if (e instanceof r.PreviewError)
         throw new WorkflowError(422, `the page cannot be drawn on ${signId}: ${e.message}`, [

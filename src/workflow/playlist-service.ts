@@ -62,7 +62,8 @@ interface Candidate {
   problems: { field: string; message: string }[];
 }
 
-const titleOf = (c: SubmittableContent) =>
+/** What people call an item: its title, its first line, or its picture's caption. */
+export const titleOf = (c: SubmittableContent) =>
   c.kind === 'info' ? c.lines.join(' / ') : c.kind === 'image' ? (c.caption ?? c.image) : c.title;
 
 /** The uploaded pictures a list of playlist items draws. */
