@@ -24,8 +24,12 @@ export interface AppOptions {
 /** The HTTP app: plugins, then routes, then one error handler. No I/O at import time. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify(
-    options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false },
+    // One line per request (below), not fastify's two ("incoming request" and "request completed").
+    options.logger
+      ? { loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true }
+      : { logger: false },
   ) as unknown as FastifyInstance;
+  if (options.logger) logEachRequestOnce(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, (error) => options.runtime.storeHealth.failed(error));
@@ -69,4 +73,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes(options.runtime));
   await app.register(webRoutes());
   return app;
+}
+
+/**
+ * Each request is logged once, when its answer has gone out: method, path, status, time taken and who asked. The
+ * UI's own files and the sign mirror's polling (a frame a second per sign) go at debug, so they do not bury the rest.
+ */
+function logEachRequestOnce(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const url = request.url;
+    const quiet =
+      reply.statusCode < 400 &&
+      request.method === 'GET' &&
+      (url.startsWith('/assets/') || /^\/api\/signs\/[^/]+\/frame\.png/.test(url) || url === '/api/health');
+    const entry = {
+      method: request.method,
+      url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...(request.user ? { user: request.user.username } : {}),
+    };
+    if (reply.statusCode >= 500) request.log.error(entry, 'request');
+    else if (quiet) request.log.debug(entry, 'request');
+    else request.log.info(entry, 'request');
+  });
 }

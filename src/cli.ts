@@ -34,8 +34,20 @@ export function schemaText(schema: z.ZodType): string {
   return `${JSON.stringify(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }), null, 2)}\n`;
 }
 
+/**
+ * `skylt token list | head`: when the reader goes away, stop quietly with success, as Unix tools do, instead of
+ * dying of an unhandled EPIPE with a stack trace.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== 'start' && command !== undefined) quietOnClosedPipe();
   switch (command) {
     case undefined:
     case 'start': {

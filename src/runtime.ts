@@ -8,7 +8,6 @@ import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
 import { readPlaylistFile } from './domain/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
-import { importImage } from './render/image-import.ts';
 import { renderItem } from './render/render-item.ts';
 import { type SignProfile, signProfileFromConfig } from './render/sign-profile.ts';
 import { liveScheduleSource } from './schedule/published-schedule.ts';
@@ -23,7 +22,7 @@ import { type Db, openDatabase } from './store/database.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
 import { signStateRepository } from './store/sign-state-repository.ts';
 import { StoreHealth } from './store/store-health.ts';
-import type { LivePlaylist } from './workflow/playlist-service.ts';
+import { type LivePlaylist, pictureIds } from './workflow/playlist-service.ts';
 import { Workflow } from './workflow/workflow.ts';
 
 /** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
@@ -54,8 +53,13 @@ export function signSurface(sign: SignConfig): SignProfile {
   return signProfileFromConfig(sign);
 }
 
-/** A picture item whose picture is still being decoded: the player tries again at its next tick. */
+/**
+ * A picture item whose picture is still being decoded: `transient`, so the scheduler keeps its turn and tries again
+ * at the next tick instead of passing the item over.
+ */
 export class ImageNotReadyError extends Error {
+  readonly code = 'picture-preparing';
+  readonly transient = true;
   constructor(readonly imageId: string) {
     super(`picture ${imageId} is being prepared`);
     this.name = 'ImageNotReadyError';
@@ -112,7 +116,8 @@ export class Runtime {
   private lastStoreProbe = Number.NEGATIVE_INFINITY;
   private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly images = new Map<string, ImportedImage | 'pending'>();
+  /** The live playlist's key when its pictures were last asked to be prepared. */
+  private preparedFor: string | null = null;
   private lastExpiry = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
@@ -231,6 +236,7 @@ export class Runtime {
   }
 
   start(): void {
+    this.guard('preparing pictures', () => this.preparePictures());
     for (const s of this.signs.values()) {
       s.link.virtualSign?.announce();
       s.controller.start();
@@ -258,6 +264,7 @@ export class Runtime {
     await this.guard('crisis expiry', () => this.crisis.expire());
     await this.guard('crisis re-assert', () => this.crisis.reassertMissing());
     await this.guard('timed jobs', () => this.scheduling.runDueJobs());
+    this.guard('preparing pictures', () => this.preparePictures());
     this.probeStore();
     await Promise.all(
       [...this.signs.values()].map(async (s) => {
@@ -309,26 +316,28 @@ export class Runtime {
   }
 
   /**
-   * Uploaded pictures, decoded once for drawing. Decoding is asynchronous, so the first ask starts it
-   * and returns null; the page goes up at the next tick (a quarter of a second later).
+   * Uploaded pictures, decoded once for drawing (the workflow's picture cache, shared with the previews). Null while
+   * a picture is being prepared: the scheduler keeps the item's turn and tries again at the next tick. Throws
+   * PictureUnavailableError for a picture that cannot be decoded at all.
    */
   decodedImage(id: string): ImportedImage | null {
-    const cached = this.images.get(id);
-    if (cached !== undefined) return cached === 'pending' ? null : cached;
-    const png = this.workflow.items.images.png(id);
-    if (!png) return null;
-    this.images.set(id, 'pending');
-    importImage(png).then(
-      (image) => this.images.set(id, image),
-      (error: unknown) => {
-        this.images.delete(id);
-        this.log.error(
-          { image: id, err: error instanceof Error ? error.message : String(error) },
-          'stored picture cannot be decoded',
-        );
-      },
-    );
-    return null;
+    return this.workflow.items.pictures.ready(id);
+  }
+
+  /**
+   * Decodes the live revision's pictures ahead of their turn: at start, and when a revision goes live that the
+   * publish route did not prepare (one published by the command line). Each failure is logged once per revision.
+   */
+  private preparePictures(): void {
+    const live = this.workflow.playlist.live();
+    const key = live?.key ?? null;
+    if (key === this.preparedFor) return;
+    this.preparedFor = key;
+    if (!live) return;
+    void this.workflow.items.pictures.prepareAll(pictureIds(live.items)).then((failed) => {
+      for (const e of failed)
+        this.log.error({ image: e.imageId, err: e.message }, 'a published picture cannot be decoded');
+    });
   }
 
   get playlistFile(): PlaylistFile {

@@ -16,6 +16,18 @@ export const SignHealth = z.object({
     })
     .nullable()
     .describe('what the sign confirmed it shows (ACK); null when it shows its own default slot or is blank'),
+  cannotAir: z
+    .array(
+      z.object({
+        itemId: z.string(),
+        code: z.enum(['picture-preparing', 'picture-unreadable', 'cannot-render']),
+        reason: z.string(),
+        since: z.string(),
+      }),
+    )
+    .describe(
+      'published items this sign passes over, and why: a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
+    ),
 });
 
 const FeedHealthView = z.object({
@@ -72,6 +84,11 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
               s.controller.lastError ?? runtime.scheduling.signs.get(s.config.id)?.lastError ?? s.player.lastError,
           },
           showing: s.controller.showing(),
+          cannotAir: (runtime.scheduling.signs.get(s.config.id)?.cannotAir() ?? []).map((c) => ({
+            ...c,
+            code: c.code as 'picture-preparing' | 'picture-unreadable' | 'cannot-render',
+            since: new Date(c.since).toISOString(),
+          })),
         }));
         const clock = runtime.scheduling.clockStatus();
         const store = runtime.storeHealth.status();

@@ -1,14 +1,19 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Organisation } from '../domain/item-content.ts';
-import { ItemInput, ItemPatch, RejectInput } from '../domain/item-input.ts';
+import { ApproveInput, ItemInput, ItemPatch, RejectInput } from '../domain/item-input.ts';
 import { ItemState } from '../domain/item-lifecycle.ts';
+import type { ItemRecord } from '../store/item-repository.ts';
 import type { ItemFields } from '../workflow/item-service.ts';
 import type { Workflow } from '../workflow/workflow.ts';
-import { badRequest } from '../workflow/workflow-error.ts';
+import { badRequest, ConflictError } from '../workflow/workflow-error.ts';
+import { draftEtag } from './playlist-routes.ts';
 import {
+  ApproveResult,
   errors,
   IdParams,
+  ItemConflictBody,
   ItemView,
   ItemWithLint,
   LintView,
@@ -73,6 +78,8 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['items'],
           summary: 'Run the road-safety lint on an item without saving it (for a live preview)',
+          description:
+            'Also flags a window that has already ended (rule "window-ended", under window.until, or startsAt for an event without an end): such an item would be refused when submitted.',
           body: ItemInput,
           response: { 200: LintView, ...errors(400, 401, 403) },
         },
@@ -82,7 +89,7 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         const fields = fieldsOf(request.body, me.organisation);
         const issues = items.validateFields(fields);
         if (issues.length) throw badRequest(issues);
-        return items.check(fields);
+        return items.checkLive(fields);
       },
     );
 
@@ -149,18 +156,49 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       async (request) => items.submit(request.params.id, principalOf(request)),
     );
 
+    /** A decision on a changed item answers 409 with the item as it is now, so the reviewer sees what changed. */
+    const conflict = async (reply: FastifyReply, e: unknown) => {
+      if (!(e instanceof ConflictError)) throw e;
+      const current = e.current as ItemRecord;
+      return reply.code(409).send({
+        statusCode: 409,
+        error: 'Conflict',
+        message: e.message,
+        item: items.view(current),
+        lint: await items.lint(current),
+      });
+    };
+
     app.post(
       '/api/items/:id/approve',
       {
         schema: {
           tags: ['review'],
           summary:
-            'Approve a pending item (communicator, admin); refused (422) while the road-safety lint finds errors',
+            'Approve a pending item (communicator, admin), as of the revision you reviewed; refused (422) while the road-safety lint finds errors',
+          description:
+            'The body names the revision the reviewer saw. If the item has changed since (or was decided meanwhile), nothing is approved: 409 with the item as it is now. With addToDraft the item is appended to the playlist draft in the same transaction (the answer carries the new draft version and its ETag).',
           params: IdParams,
-          response: { 200: ItemWithLint, ...errors(401, 403, 404, 409, 422) },
+          body: ApproveInput,
+          response: { 200: ApproveResult, 409: ItemConflictBody, ...errors(400, 401, 403, 404, 422) },
         },
       },
-      async (request) => items.approve(request.params.id, principalOf(request)),
+      async (request, reply) => {
+        const me = principalOf(request);
+        const { revision, addToDraft } = request.body;
+        try {
+          const { item, lint, also } = await items.approve(
+            request.params.id,
+            me,
+            { revision },
+            addToDraft ? (after) => workflow.playlist.appendToDraft(after.id, me) : undefined,
+          );
+          if (also) reply.header('ETag', draftEtag(also.version));
+          return { item, lint, ...(also ? { draft: also } : {}) };
+        } catch (e: unknown) {
+          return conflict(reply, e);
+        }
+      },
     );
 
     app.post(
@@ -168,13 +206,21 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['review'],
-          summary: 'Reject a pending item with a reason (communicator, admin)',
+          summary: 'Reject a pending item with a reason (communicator, admin), as of the revision you reviewed',
+          description:
+            'If the item has changed since the revision in the body (or was decided meanwhile), nothing is rejected: 409 with the item as it is now.',
           params: IdParams,
           body: RejectInput,
-          response: { 200: ItemView, ...errors(400, 401, 403, 404, 409) },
+          response: { 200: ItemView, 409: ItemConflictBody, ...errors(400, 401, 403, 404) },
         },
       },
-      async (request) => items.reject(request.params.id, request.body.reason, principalOf(request)),
+      async (request, reply) => {
+        try {
+          return items.reject(request.params.id, request.body.reason, principalOf(request), request.body);
+        } catch (e: unknown) {
+          return conflict(reply, e);
+        }
+      },
     );
 
     app.post(

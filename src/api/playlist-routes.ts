@@ -1,11 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlaylistDraftInput } from '../domain/item-input.ts';
 import { PlaylistFile } from '../domain/playlist.ts';
+import type { DraftView as DraftViewData } from '../workflow/playlist-service.ts';
 import type { Workflow } from '../workflow/workflow.ts';
-import { WorkflowError } from '../workflow/workflow-error.ts';
+import { ConflictError, WorkflowError } from '../workflow/workflow-error.ts';
 import {
+  ApiErrorBody,
   AuditEntryView,
+  DraftConflictBody,
   DraftView,
   errors,
   LiveView,
@@ -26,6 +30,45 @@ const Note = z
   .object({ note: z.string().trim().max(500).optional().describe('why, for the history') })
   .strict()
   .nullish();
+
+/** The draft's ETag: its version, quoted (RFC 9110). */
+export const draftEtag = (version: number) => `"draft-${version}"`;
+
+const IfMatchHeader = z.looseObject({
+  'if-match': z
+    .string()
+    .max(200)
+    .optional()
+    .describe('the ETag of the draft the change was made on, from GET /api/playlist/draft, e.g. "draft-3"'),
+});
+
+/**
+ * The draft version named by If-Match; null when the header is absent. A value that is not one of our ETags is a
+ * 400 (a `*` would overwrite changes the caller has not seen, which is exactly what If-Match is here to stop).
+ */
+function ifMatchVersion(request: FastifyRequest): number | null {
+  const header = request.headers['if-match'];
+  if (header === undefined || header === '') return null;
+  const m = /^\s*(?:W\/)?"draft-(\d{1,9})"\s*$/.exec(String(header));
+  if (!m) {
+    throw new WorkflowError(
+      400,
+      `If-Match must be the draft's ETag from GET /api/playlist/draft, e.g. "draft-3" (with the quotes), not ${JSON.stringify(header)}`,
+      [{ field: 'If-Match', message: 'not an ETag of the draft' }],
+    );
+  }
+  return Number(m[1]);
+}
+
+/** A stale change: 409 with the draft as it is now (and its ETag), so the client can show what changed. */
+function draftConflict(reply: FastifyReply, e: unknown) {
+  if (!(e instanceof ConflictError)) throw e;
+  const current = e.current as DraftViewData;
+  return reply
+    .code(409)
+    .header('ETag', draftEtag(current.version))
+    .send({ statusCode: 409, error: 'Conflict', message: e.message, draft: current });
+}
 
 /** The one shared playlist: draft, diff, publish, revisions, rollback, and the file format in and out. */
 export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
@@ -53,10 +96,16 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['playlist'],
           summary: 'The draft: order, per-sign targeting, shares of airtime',
+          description:
+            'The answer carries the draft version as its ETag ("draft-<version>"): send it back in If-Match when you save or publish.',
           response: { 200: DraftView, ...errors(401, 403) },
         },
       },
-      async () => playlist.draft(),
+      async (_request, reply) => {
+        const draft = playlist.draft();
+        reply.header('ETag', draftEtag(draft.version)).header('Cache-Control', 'no-store');
+        return draft;
+      },
     );
 
     app.put(
@@ -64,12 +113,37 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['playlist'],
-          summary: 'Replace the draft (communicator, admin)',
+          summary: 'Replace the draft (communicator, admin), as of the version you edited (If-Match)',
+          description:
+            'If-Match (required) names the ETag of the draft the change was made on. Without it: 428. If the draft has changed since: 409 with the draft as it is now (and its ETag); nothing is saved. Merge your change into it, or reload.',
+          headers: IfMatchHeader,
           body: PlaylistDraftInput,
-          response: { 200: DraftView, ...errors(400, 401, 403) },
+          response: {
+            200: DraftView,
+            409: DraftConflictBody,
+            428: ApiErrorBody,
+            ...errors(400, 401, 403),
+          },
         },
       },
-      async (request) => playlist.saveDraft(request.body, principalOf(request)),
+      async (request, reply) => {
+        const expected = ifMatchVersion(request);
+        if (expected === null) {
+          return reply.code(428).send({
+            statusCode: 428,
+            error: 'Precondition Required',
+            message:
+              'send If-Match with the ETag of the draft you changed (from GET /api/playlist/draft, e.g. If-Match: "draft-3"), so that a save from a stale page cannot overwrite newer changes: reload the draft and apply your change to it',
+          });
+        }
+        try {
+          const saved = playlist.saveDraft(request.body, principalOf(request), expected);
+          reply.header('ETag', draftEtag(saved.version));
+          return saved;
+        } catch (e: unknown) {
+          return draftConflict(reply, e);
+        }
+      },
     );
 
     app.get(
@@ -99,12 +173,23 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['playlist'],
           summary: 'Publish the draft as a new immutable revision (communicator, admin)',
+          description:
+            "With If-Match (the draft's ETag, recommended), a draft changed since you looked at it is not published: 409 with the draft as it is now. Pictures are decoded before the revision goes live, so every picture item can air at once.",
+          headers: IfMatchHeader,
           body: Note,
-          response: { 201: PublishResult, ...errors(400, 401, 403, 409) },
+          response: { 201: PublishResult, 409: DraftConflictBody.partial({ draft: true }), ...errors(400, 401, 403) },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(playlist.publish(principalOf(request), request.body?.note ?? null)),
+      async (request, reply) => {
+        const expected = ifMatchVersion(request) ?? undefined;
+        // Decoded before the revision goes live: a picture item airs at its first turn, not a rotation later.
+        await playlist.preparePictures('draft');
+        try {
+          return reply.code(201).send(playlist.publish(principalOf(request), request.body?.note ?? null, expected));
+        } catch (e: unknown) {
+          return draftConflict(reply, e);
+        }
+      },
     );
 
     app.post(
@@ -117,8 +202,12 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           response: { 201: PublishResult, ...errors(400, 401, 403, 404, 409) },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(playlist.rollback(request.body.revision, principalOf(request), request.body.note ?? null)),
+      async (request, reply) => {
+        await playlist.preparePictures(request.body.revision);
+        return reply
+          .code(201)
+          .send(playlist.rollback(request.body.revision, principalOf(request), request.body.note ?? null));
+      },
     );
 
     app.get(

@@ -3,11 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasLintErrors, lintItem } from '../domain/content-lint.ts';
 import { ItemContent, Organisation } from '../domain/item-content.ts';
+import type { SubmittableContent } from '../domain/item-input.ts';
 import { PlaylistItem } from '../domain/playlist.ts';
 import type { Runtime } from '../runtime.ts';
 import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../schedule/override.ts';
 import { OverrideConflictError } from '../schedule/override-book.ts';
+import { rotationTimeline } from '../schedule/timeline.ts';
+import { titleOf } from '../workflow/playlist-service.ts';
 import { HttpError } from './error-handler.ts';
+import { ApiErrorBody } from './workflow-schemas.ts';
 
 export const OverrideView = z.object({
   id: z.string(),
@@ -59,6 +63,9 @@ const SignScheduleView = z.object({
     .object({ percent: z.int(), source: z.enum(['sun', 'photocell']), at: z.string() })
     .nullable()
     .describe('the last brightness step'),
+  cannotAir: z
+    .array(z.object({ itemId: z.string(), code: z.string(), reason: z.string(), since: z.string() }))
+    .describe('published items this sign passes over, and why (as in /api/health)'),
 });
 
 const ScheduleView = z.object({
@@ -73,6 +80,78 @@ const ScheduleView = z.object({
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+const TimelineQuery = z.object({
+  sign: z.string().min(1).max(40).optional().describe('one sign id; every sign when absent'),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('start of the period (ISO 8601 with offset), from now up to 7 days ahead; now when absent'),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(24)
+    .describe('length of the period: 24 for a day, 168 for a week'),
+  bucketMinutes: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(1440)
+    .optional()
+    .describe('airtime is summed per bucket of this many minutes (default 60 up to 48 hours, else 360)'),
+});
+
+const TimelineSignView = z.object({
+  id: z.string(),
+  name: z.string(),
+  pages: z
+    .array(z.object({ itemId: z.string(), start: z.string(), end: z.string() }))
+    .describe('the first pages of the period, in order (at most 40); the first may already be on the sign'),
+  items: z
+    .array(
+      z.object({
+        itemId: z.string(),
+        nextAt: z.string().nullable().describe('when it next comes up on this sign in the period; null: not in it'),
+        plays: z.int(),
+        airtimeSeconds: z.number(),
+        whyNot: z
+          .enum(['cannot-air', 'ended', 'opens-later', 'not-in-period'])
+          .nullable()
+          .describe(
+            'when nextAt is null: it cannot be drawn (see cannotAir), its window ended, opens after the period, or its days/times fall outside it',
+          ),
+        opensAt: z.string().nullable().describe('the start of its window, when that is after the period'),
+      }),
+    )
+    .describe('every published item targeting this sign'),
+  buckets: z.array(
+    z.object({
+      from: z.string(),
+      until: z.string(),
+      items: z.array(z.object({ itemId: z.string(), seconds: z.number() })),
+      idleSeconds: z.number().describe('nothing scheduled: the fallback loop plays'),
+      overrideSeconds: z.number().describe('a "show now" override has the sign'),
+    }),
+  ),
+  cannotAir: z.array(z.object({ itemId: z.string(), code: z.string(), reason: z.string(), since: z.string() })),
+});
+
+const TimelineView = z.object({
+  revision: z.string(),
+  now: z.string(),
+  from: z.string(),
+  until: z.string(),
+  bucketMinutes: z.int(),
+  items: z
+    .array(z.object({ id: z.string(), title: z.string(), kind: z.string(), organisation: Organisation }))
+    .describe('the published items, with what people call them'),
+  signs: z.array(TimelineSignView),
+});
+
+type TimelineAnswer = z.infer<typeof TimelineView>;
+const TIMELINE_CACHE_MS = 30_000;
 
 function view(o: Override, now: number) {
   const endedAt = overrideEndedAt(o);
@@ -136,11 +215,142 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
               organisation: n.organisation,
               until: n.until === null ? null : iso(n.until),
               brightness: b ? { percent: b.percent, source: b.source, at: b.at } : null,
+              cannotAir: s.cannotAir().map((c) => ({ ...c, since: iso(c.since) })),
             };
           }),
           overrides: scheduling.overrides.notEnded(t).map((o) => view(o, t)),
           jobs: scheduling.jobs.planned(),
           lastUpkeep: scheduling.lastUpkeep,
+        };
+      },
+    );
+
+    /** A week of a sign's rotation costs a fraction of a second: answers are kept briefly per revision and minute. */
+    const timelines = new Map<string, { at: number; answer: TimelineAnswer['signs'][number] }>();
+
+    app.get(
+      '/api/schedule/timeline',
+      {
+        schema: {
+          tags: ['schedule'],
+          summary: "When each published item airs next: a day's or a week's timeline of each sign's loop",
+          description:
+            'Computed by running the rotation engine forward from where each sign stands (shares, windows, days, times of day, dwell, overrides running or booked). A crisis, or an override started later, changes it.',
+          querystring: TimelineQuery,
+          response: { 200: TimelineView, 400: ApiErrorBody, 404: ApiErrorBody },
+        },
+      },
+      async (request) => {
+        const t = now();
+        const q = request.query;
+        const from = q.from ? Date.parse(q.from) : t;
+        if (from < t - 60_000)
+          throw new HttpError(
+            400,
+            'the timeline looks ahead: from must not be in the past (what has aired is in GET /api/reports/airtime)',
+            [{ field: 'from', message: 'in the past' }],
+          );
+        if (from > t + 7 * 86_400_000)
+          throw new HttpError(400, 'from may be at most 7 days ahead', [{ field: 'from', message: 'too far ahead' }]);
+        const clock = scheduling.clockStatus(t);
+        if (!clock.ok)
+          throw new HttpError(503, `nothing is scheduled by time while the clock is wrong: ${clock.problem}`);
+        const signIds = q.sign ? [q.sign] : [...scheduling.signs.keys()];
+        const unknown = signIds.filter((id) => !scheduling.signs.has(id));
+        if (unknown.length)
+          throw new HttpError(
+            404,
+            `no sign ${unknown.join(', ')}; signs are ${[...scheduling.signs.keys()].join(', ')}`,
+          );
+        const until = from + q.hours * 3_600_000;
+        const bucketMinutes = q.bucketMinutes ?? (q.hours <= 48 ? 60 : 360);
+        const schedule = scheduling.schedule();
+        const live = runtime.publishedPlaylist();
+        const overrides = scheduling.overrides.notEnded(t);
+        const signs = signIds.map((id) => {
+          const key = [
+            schedule.revision,
+            id,
+            Math.floor(from / 60_000),
+            q.hours,
+            bucketMinutes,
+            overrides.map((o) => o.id),
+          ].join('|');
+          const hit = timelines.get(key);
+          if (hit && t - hit.at < TIMELINE_CACHE_MS) return hit.answer;
+          const sign = scheduling.signs.get(id) as NonNullable<ReturnType<typeof scheduling.signs.get>>;
+          const cannotAir = sign.cannotAir();
+          const exclude = new Set(cannotAir.filter((c) => c.code !== 'picture-preparing').map((c) => c.itemId));
+          const blocked = overrides
+            .filter((o) => o.signs.includes(id))
+            .map((o) => ({ from: o.startsAt, until: overrideEndedAt(o) }));
+          // From where the sign's rotation stands now; a later start is reached by running the engine up to it.
+          let history = sign.rotation;
+          if (from > t) {
+            history = rotationTimeline(schedule, id, history, t, from, {
+              bucketMs: from - t,
+              exclude,
+              blocked,
+              maxPages: 0,
+            }).history;
+          }
+          const tl = rotationTimeline(schedule, id, history, from, until, {
+            bucketMs: bucketMinutes * 60_000,
+            exclude,
+            blocked,
+          });
+          const windows = new Map(schedule.items.map((i) => [i.id, i.window ?? null]));
+          const answer = {
+            id,
+            name: runtime.signs.get(id)?.config.name ?? id,
+            pages: tl.pages.map((p) => ({ itemId: p.itemId, start: iso(p.start), end: iso(p.end) })),
+            items: [...tl.items].map(([itemId, v]) => {
+              const w = windows.get(itemId) ?? null;
+              const whyNot =
+                v.nextAt !== null
+                  ? null
+                  : exclude.has(itemId)
+                    ? ('cannot-air' as const)
+                    : w?.until != null && w.until <= from
+                      ? ('ended' as const)
+                      : w?.from != null && w.from >= until
+                        ? ('opens-later' as const)
+                        : ('not-in-period' as const);
+              return {
+                itemId,
+                nextAt: v.nextAt === null ? null : iso(v.nextAt),
+                plays: v.plays,
+                airtimeSeconds: Math.round(v.airtimeMs / 100) / 10,
+                whyNot,
+                opensAt: w?.from != null && w.from >= until ? iso(w.from) : null,
+              };
+            }),
+            buckets: tl.buckets.map((b) => ({
+              from: iso(b.from),
+              until: iso(b.until),
+              items: [...b.airtime].map(([itemId, ms]) => ({ itemId, seconds: Math.round(ms / 100) / 10 })),
+              idleSeconds: Math.round(b.idleMs / 100) / 10,
+              overrideSeconds: Math.round(b.blockedMs / 100) / 10,
+            })),
+            cannotAir: cannotAir.map((c) => ({ ...c, since: iso(c.since) })),
+          };
+          if (timelines.size > 32) timelines.clear();
+          timelines.set(key, { at: t, answer });
+          return answer;
+        });
+        return {
+          revision: schedule.revision,
+          now: iso(t),
+          from: iso(from),
+          until: iso(until),
+          bucketMinutes,
+          items: (live?.items ?? []).map((i) => ({
+            id: i.id,
+            title: titleOf(i.content as SubmittableContent),
+            kind: i.content.kind,
+            organisation: i.organisation,
+          })),
+          signs,
         };
       },
     );

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
@@ -45,15 +46,29 @@ function uiHeaders(reply: FastifyReply): FastifyReply {
     .header('Referrer-Policy', 'same-origin');
 }
 
+/**
+ * How long a browser keeps an asset. Scripts and styles are revalidated on every load (ETag/Last-Modified, so a
+ * 304 with no body when unchanged): their URLs carry no version, and an upgraded box must never run a stale UI.
+ * Pictures (the favicon) change rarely and may be kept a day.
+ */
+function assetCacheControl(path: string): string {
+  return /\.(svg|png|ico|woff2?)$/i.test(path) ? 'public, max-age=86400' : 'no-cache';
+}
+
 export function webRoutes(): FastifyPluginAsync {
   return async (app) => {
+    // The UI's text (HTML, JS, CSS, SVG) goes out compressed, br or gzip as the browser accepts; in this plugin only,
+    // so the API's images and streams are left alone. Registered before the static files, as it must be.
+    await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'], globalDecompression: false });
     await app.register(fastifyStatic, {
       root: ASSETS_ROOT,
       prefix: '/assets/',
       index: false,
       cacheControl: false,
-      setHeaders: (reply) => {
-        reply.header('Cache-Control', 'no-cache').header('X-Content-Type-Options', 'nosniff');
+      etag: true,
+      lastModified: true,
+      setHeaders: (reply, path) => {
+        reply.header('Cache-Control', assetCacheControl(path)).header('X-Content-Type-Options', 'nosniff');
       },
     });
     for (const [path, file] of Object.entries(WEB_PAGES)) {

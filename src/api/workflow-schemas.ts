@@ -82,7 +82,7 @@ export const ItemView = z.object({
   content: SubmittableContent,
   window: DisplayWindow.nullable().describe('as given'),
   effectiveWindow: DisplayWindow.describe(
-    'as applied: an event without from/until runs from 14 days before its start to the start',
+    'as applied: an event without from/until runs from the start of the day (Swedish time) 14 days before it to its start',
   ),
   signs: z.array(z.string()),
   dwellSeconds: z.int(),
@@ -102,6 +102,22 @@ export const ItemView = z.object({
 
 export const ItemWithLint = z.object({ item: ItemView, lint: LintView });
 
+export const ApproveResult = ItemWithLint.extend({
+  draft: z
+    .object({
+      version: z.int().describe('the draft version after the approval (its new ETag)'),
+      added: z.boolean().describe('false when the item was in the draft already'),
+    })
+    .optional()
+    .describe('with addToDraft: the playlist draft, changed in the same transaction'),
+});
+
+/** 409 from approve/reject: the item has changed since the reviewer saw it (or was decided meanwhile). */
+export const ItemConflictBody = ApiErrorBody.extend({
+  item: ItemView.optional().describe('the item as it is now: show it to the reviewer before they decide again'),
+  lint: LintView.optional(),
+});
+
 export const ImageView = z.object({
   id: z.string(),
   organisation: Organisation,
@@ -116,6 +132,7 @@ export const ImageView = z.object({
 });
 
 export const DraftView = z.object({
+  version: z.int().describe('counts saves of the draft; the ETag is "draft-<version>"; send it back in If-Match'),
   name: z.string(),
   settings: PlaylistSettings,
   entries: z.array(
@@ -132,6 +149,11 @@ export const DraftView = z.object({
   updatedAt: z.string().nullable(),
   liveRevision: z.int().nullable(),
   publishable: z.boolean(),
+});
+
+/** 409 from PUT /api/playlist/draft and POST /api/playlist/publish: the draft changed since the caller's version. */
+export const DraftConflictBody = ApiErrorBody.extend({
+  draft: DraftView.describe('the draft as it is now: show what changed, then merge or reload'),
 });
 
 export const PlaylistDiffView = z.object({

@@ -66,6 +66,7 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   // Scheduling (src/api/schedule-routes.ts, report-routes.ts): a "show now" override is a communicator's call;
   // what plays and the airtime reports are for everyone signed in (Konserthus must be able to prove its airtime).
   { method: 'GET', path: '/api/schedule', allow: EVERYONE },
+  { method: 'GET', path: '/api/schedule/timeline', allow: EVERYONE },
   { method: '*', path: '/api/overrides/*', allow: REVIEWERS },
   { method: 'GET', path: '/api/reports/*', allow: EVERYONE },
 

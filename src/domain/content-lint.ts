@@ -1,7 +1,7 @@
 import { contrastRatio, matchRoadSignColour, type Rgb } from './colour.ts';
 import { type ContentRules, contentRules } from './content-rules.ts';
 import type { ItemContent } from './item-content.ts';
-import { countWords, type PageField, pageText, pageUnitCount, pageWordCount } from './page-text.ts';
+import { countReadingWords, fieldNameSv, type PageField, pageText, pageUnitCount, pageWordCount } from './page-text.ts';
 import { formatOffset, isoOffsetMinutes, stockholmTime } from './swedish-date.ts';
 
 /**
@@ -20,7 +20,8 @@ export type LintRule =
   | 'info-link'
   | 'unsupported-character'
   | 'event-time-offset'
-  | 'call-to-action';
+  | 'call-to-action'
+  | 'picture-text';
 
 export interface LintFinding {
   readonly rule: LintRule;
@@ -88,6 +89,7 @@ export function lintItem(content: ItemContent, context: LintContext = {}): LintF
     ...unsupportedCharacters(context),
     ...eventTimeOffset(content),
     ...callToAction(page),
+    ...pictureText(content, context, rules),
   ];
 }
 
@@ -95,7 +97,8 @@ export function hasLintErrors(findings: readonly LintFinding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
 
-// Figure: ContentRules.maxWordsPerPage (Dudek, FHWA-OP-03-070: 8 words at 55 mph, 7 at 65 mph).
+// Figure: ContentRules.maxWordsPerPage (Dudek, FHWA-OP-03-070: 8 words at 55 mph, 7 at 65 mph). A date or time
+// phrase ("lör 19 dec kl 18.00") counts as one word, as FHWA/NCHRP count it as one unit of information.
 function wordsPerPage(page: readonly PageField[], rules: ContentRules): LintFinding[] {
   const words = pageWordCount(page);
   if (words <= rules.maxWordsPerPage) return [];
@@ -103,15 +106,29 @@ function wordsPerPage(page: readonly PageField[], rules: ContentRules): LintFind
   // Point at the longest field the submitter can shorten (not the date line or the fixed header).
   const longest = page
     .filter((p) => p.words && p.field !== 'startsAt' && p.role !== 'header')
-    .sort((a, b) => countWords(b.text) - countWords(a.text))[0];
+    .sort((a, b) => countReadingWords(b.text) - countReadingWords(a.text))[0];
+  const field = longest?.field;
   return [
     err(
       'words-per-page',
-      `the page has ${words} words; at most ${rules.maxWordsPerPage} can be read in one glance at motorway speed: remove at least ${over}`,
-      `Sidan har ${words} ord. Högst ${rules.maxWordsPerPage} ord hinner läsas i en blick i motorvägsfart – ta bort minst ${over} ord.`,
-      longest?.field,
+      `the page has ${words} words (a date or time counts as one); at most ${rules.maxWordsPerPage} can be read in one glance at motorway speed: remove at least ${over}${field ? `, e.g. from ${field}` : ''}`,
+      `Sidan har ${words} ord (datum och tid räknas som ett). Högst ${rules.maxWordsPerPage} ord hinner läsas i en blick i motorvägsfart – ${field ? `korta ${fieldNameSv(field)} med minst ${over} ord` : `ta bort minst ${over} ord`}.`,
+      field,
     ),
   ];
+}
+
+/**
+ * The unit a submitter can most easily leave out: the link on the sign, else an optional detail (the performer, an
+ * image caption), else the last line.
+ */
+function unitToLeaveOut(page: readonly PageField[]): string | undefined {
+  const units = page.filter((p) => p.unit);
+  if (units.some((p) => p.role === 'link')) return 'showLink';
+  return (
+    units.find((p) => p.field === 'performer' || p.field === 'caption')?.field ??
+    units.filter((p) => p.role === 'line').at(-1)?.field
+  );
 }
 
 // Figure: ContentRules.maxUnitsPerMessage (NCHRP Report 600, after Dudek: 4 units at >= 35 mph).
@@ -119,11 +136,20 @@ function unitsPerMessage(page: readonly PageField[], rules: ContentRules): LintF
   const units = pageUnitCount(page);
   if (units <= rules.maxUnitsPerMessage) return [];
   const names = page.filter((p) => p.unit).map((p) => p.field);
+  const leaveOut = unitToLeaveOut(page);
+  const what = (n: number) => (n === 1 ? 'en' : String(n));
+  const sv =
+    leaveOut === 'showLink'
+      ? 'visa inte länken på skylten'
+      : leaveOut
+        ? `ta bort ${fieldNameSv(leaveOut)}`
+        : `ta bort ${what(units - rules.maxUnitsPerMessage)}`;
   return [
     err(
       'units-per-message',
-      `the message has ${units} units of information (${names.join(', ')}); at most ${rules.maxUnitsPerMessage}: leave out ${units - rules.maxUnitsPerMessage}`,
-      `Meddelandet har ${units} uppgifter (${names.join(', ')}). Högst ${rules.maxUnitsPerMessage} hinner uppfattas – ta bort ${units - rules.maxUnitsPerMessage}.`,
+      `the message has ${units} units of information (${names.join(', ')}); at most ${rules.maxUnitsPerMessage}: leave out ${units - rules.maxUnitsPerMessage}${leaveOut ? `, e.g. ${leaveOut === 'showLink' ? 'the link on the sign' : leaveOut}` : ''}`,
+      `Meddelandet har ${units} uppgifter (${names.map(fieldNameSv).join(', ')}). Högst ${rules.maxUnitsPerMessage} hinner uppfattas – ${sv}.`,
+      leaveOut,
     ),
   ];
 }
@@ -297,6 +323,26 @@ function unsupportedCharacters(context: LintContext): LintFinding[] {
       field,
     ),
   );
+}
+
+// Figure: ContentRules.minCharHeightMm, for text drawn inside an uploaded picture. Skylt does not read pictures
+// (no OCR): it says so plainly, and gives the height such text needs on this sign.
+function pictureText(content: ItemContent, context: LintContext, rules: ContentRules): LintFinding[] {
+  if (content.kind !== 'image') return [];
+  const sign = context.sign;
+  const requiredMm = Math.max(rules.minCharHeightMm, sign?.minCharHeightMm ?? 0);
+  const px = sign ? Math.ceil(requiredMm / sign.pixelPitchMm) : null;
+  const height = px === null ? `${fmt(requiredMm, 0)} mm` : `${px} pixels (${fmt(requiredMm, 0)} mm) on the sign`;
+  const heightSv =
+    px === null ? `${fmtSv(requiredMm, 0)} mm` : `${px} bildpunkter hög på skylten (${fmtSv(requiredMm, 0)} mm)`;
+  return [
+    warn(
+      'picture-text',
+      `Skylt cannot read text inside a picture: if the picture has text, each letter must be at least ${height} as the picture is drawn, and its words count towards the ${rules.maxWordsPerPage}; otherwise put the text in the caption, where it is checked`,
+      `Skylt kan inte läsa text som finns i bilden. Har bilden text måste varje bokstav vara minst ${heightSv} som bilden visas, och orden räknas in i de ${rules.maxWordsPerPage} orden – skriv annars texten i bildtexten, där den kontrolleras.`,
+      'image',
+    ),
+  ];
 }
 
 // An event submitted as "19:00+01:00" in July is 20.00 in Vara: the sign shows Stockholm time, so say so.

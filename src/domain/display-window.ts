@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ItemContent } from './item-content.ts';
+import { addDays, localTime, startOfLocalDay } from './local-time.ts';
 import { stockholmTime } from './swedish-date.ts';
 
 /**
@@ -44,9 +45,15 @@ export type DisplayWindow = z.infer<typeof DisplayWindow>;
 /** Events are announced in the 14 days before they start, and not after the start. */
 export const EVENT_LEAD_DAYS = 14;
 
+/**
+ * From the start of the day (Swedish time) 14 calendar days before the event, to its start. Opening at the day's
+ * start, not at the event's clock time, means an event approved and published today airs today. Calendar days and
+ * local midnight keep it right across DST changes (a 23- or 25-hour day).
+ */
 export function eventDefaultWindow(startsAt: string): { from: string; until: string } {
   const start = Date.parse(startsAt);
-  return { from: new Date(start - EVENT_LEAD_DAYS * 86_400_000).toISOString(), until: new Date(start).toISOString() };
+  const firstDay = addDays(localTime(start).date, -EVENT_LEAD_DAYS);
+  return { from: new Date(startOfLocalDay(firstDay)).toISOString(), until: new Date(start).toISOString() };
 }
 
 /** The window that applies: what was given, with an event's default interval filling what was not. */
@@ -55,6 +62,30 @@ export function effectiveWindow(content: ItemContent, window: DisplayWindow | nu
   if (content.kind !== 'event') return { ...given };
   const d = eventDefaultWindow(content.startsAt);
   return { ...given, from: given.from ?? d.from, until: given.until ?? d.until };
+}
+
+/**
+ * Whether the window has ended at `now` (so the item would never be shown), naming the field to change: an event
+ * without an end of its own ends when it starts.
+ */
+export function windowEndedProblem(
+  content: ItemContent,
+  window: DisplayWindow | null | undefined,
+  now: number,
+): { field: 'startsAt' | 'window.until'; message: string; messageSv: string } | null {
+  const end = windowEnd(effectiveWindow(content, window));
+  if (end === null || end > now) return null;
+  return content.kind === 'event' && !window?.until
+    ? {
+        field: 'startsAt',
+        message: 'the event has already started: nothing is left to announce',
+        messageSv: 'Evenemanget har redan börjat – det finns inget kvar att annonsera. Ändra datum och tid.',
+      }
+    : {
+        field: 'window.until',
+        message: 'the window has already ended',
+        messageSv: 'Slutdatumet har redan passerat, så posten skulle aldrig visas. Välj ett senare datum.',
+      };
 }
 
 /** The end of the window in epoch ms, or null when it never ends (until archived). */

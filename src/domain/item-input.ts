@@ -42,7 +42,7 @@ export const ItemInput = z
     organisation: Organisation.optional().describe("admins only; the caller's organisation when absent"),
     content: SubmittableContent,
     window: DisplayWindow.optional().describe(
-      'for events, the 14 days before the start time when absent; otherwise always',
+      'for events, from the start of the day (Swedish time) 14 days before to the start time when absent; otherwise always',
     ),
     signs: SignIds.optional(),
     dwellSeconds: DwellSeconds.default(MIN_DWELL_SECONDS),
@@ -74,8 +74,48 @@ export const ItemPatch = z
   });
 export type ItemPatch = z.infer<typeof ItemPatch>;
 
+/**
+ * The revision of the item the reviewer saw: a decision is about that content. If the submitter has changed the item
+ * since, the decision is refused (409) and the reviewer sees the new content first.
+ */
+const ReviewedRevision = z
+  .int({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the "revision" of the item as you reviewed it (from GET /api/items/{id})'
+        : 'the item\'s "revision" as you reviewed it: a whole number from 1',
+  })
+  .min(1)
+  .describe('the revision you reviewed; if the item has changed since, the answer is 409 with the current item');
+
+const reviewBody = {
+  error: 'send a JSON body with the "revision" of the item as you reviewed it, e.g. {"revision": 2}',
+};
+
+/** Body of POST /api/items/{id}/approve. */
+export const ApproveInput = z
+  .object(
+    {
+      revision: ReviewedRevision,
+      addToDraft: z
+        .boolean()
+        .default(false)
+        .describe('also append the item to the end of the playlist draft, in the same transaction as the approval'),
+    },
+    reviewBody,
+  )
+  .strict();
+export type ApproveInput = z.infer<typeof ApproveInput>;
+
+/** Body of POST /api/items/{id}/reject. */
 export const RejectInput = z
-  .object({ reason: z.string().trim().min(3, 'say why, so the submitter can fix it').max(500) })
+  .object(
+    {
+      reason: z.string().trim().min(3, 'say why, so the submitter can fix it').max(500),
+      revision: ReviewedRevision,
+    },
+    reviewBody,
+  )
   .strict();
 
 /** One line of the shared playlist draft: which item, in this order, optionally on fewer signs than it targets. */

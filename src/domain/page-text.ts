@@ -43,6 +43,47 @@ export function countWords(text: string): number {
     .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
+// A date or time as Swedish signs write it: "lör 19 dec kl 18.00", "1–20 dec", "28 nov–3 dec", "lör–sön 10–16",
+// "kl 19", "18.30", "19/12", "2026-12-19". FHWA/NCHRP count such a phrase as one unit of information: a driver
+// takes in "lör 19 dec kl 18.00" as one answer (when?), not as five words. Two dates joined by "och" stay two.
+const WEEKDAY = '(?:mån|tis|ons|tor|tors|fre|lör|sön)(?:dag(?:en|ar)?)?\\.?';
+const MONTH =
+  '(?:jan(?:uari)?|feb(?:ruari)?|mars?|apr(?:il)?|maj|juni?|juli?|aug(?:usti)?|sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const DAY = '(?:3[01]|[12]\\d|0?[1-9])';
+const DASH = '\\s?[–-]\\s?';
+const DATE = `${DAY}(?:${DASH}${DAY})?\\s${MONTH}(?:\\s\\d{4})?`;
+const CLOCK = '(?:2[0-4]|[01]?\\d)';
+const HHMM = `${CLOCK}(?:[.:][0-5]\\d)?`;
+const DATE_TIME_PART = [
+  `${DATE}(?:${DASH}${DATE})?`,
+  `\\d{1,2}/\\d{1,2}(?:${DASH}\\d{1,2}/\\d{1,2})?`,
+  '\\d{4}-\\d{2}-\\d{2}',
+  `kl\\.?\\s?${HHMM}(?:${DASH}${HHMM})?`,
+  `${CLOCK}[.:][0-5]\\d(?:${DASH}${HHMM})?`,
+  `${WEEKDAY}(?:${DASH}${WEEKDAY})?(?:\\s${CLOCK}${DASH}${CLOCK})?`,
+].join('|');
+const DATE_TIME = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${DATE_TIME_PART})(?:,?\\s(?:${DATE_TIME_PART}))*(?![\\p{L}\\p{N}])`,
+  'giu',
+);
+
+/** The date and time phrases in a text, as they are written ("lör 19 dec kl 18.00"). */
+export function dateTimePhrases(text: string): string[] {
+  return [...normaliseText(text).matchAll(DATE_TIME)].map((m) => m[0]);
+}
+
+/** Words for the words-per-page rule: each date or time phrase counts as one word, however it is written. */
+export function countReadingWords(text: string): number {
+  return countWords(normaliseText(text).replace(DATE_TIME, '0'));
+}
+
+/** Whether the whole text is a date or a time (an event's start, an exhibition's "when"). */
+export function isDateTime(text: string): boolean {
+  const t = normaliseText(text);
+  const phrases = dateTimePhrases(t);
+  return phrases.length === 1 && phrases[0] === t;
+}
+
 /** How a link reads on a sign: no scheme, no "www.", no trailing slash ("https://www.vara.se/jul/" -> "vara.se/jul"). */
 export function displayLink(url: string): string {
   return normaliseText(url)
@@ -116,8 +157,9 @@ export function pageText(content: ItemContent, opts: PageTextOptions = {}): Page
   return fields;
 }
 
+/** Words per page: a date or time phrase counts as one (see countReadingWords). */
 export function pageWordCount(fields: readonly PageField[]): number {
-  return fields.reduce((n, p) => n + (p.words ? countWords(p.text) : 0), 0);
+  return fields.reduce((n, p) => n + (p.words ? countReadingWords(p.text) : 0), 0);
 }
 
 export function pageUnitCount(fields: readonly PageField[]): number {

@@ -50,6 +50,42 @@ export interface SignSchedule {
   readonly overrideId: string | null;
 }
 
+/** Why a published item cannot air on a sign (shown in /api/health, /api/schedule and on /spellista). */
+export interface CannotAir {
+  readonly itemId: string;
+  /** 'picture-preparing' (tried again at the next tick), 'picture-unreadable', or 'cannot-render'. */
+  readonly code: string;
+  /** English, from the renderer. */
+  readonly reason: string;
+  readonly since: number;
+}
+
+/**
+ * How long an item's turn waits for its picture to be decoded (the sign keeps its page meanwhile). Pictures are
+ * decoded before a publish completes and at start, so this is the rare case; past it the turn goes to the next item.
+ */
+export const PREPARE_WAIT_MS = 30_000;
+/** After such a wait the item is passed over until this much later, then tried again. */
+const PREPARE_RETRY_MS = 60_000;
+
+interface Problem {
+  readonly code: string;
+  readonly reason: string;
+  readonly since: number;
+  /** Transient problems (a picture being prepared): excluded from the rotation only from this time on, until retryAt. */
+  readonly transient: boolean;
+  readonly retryAt?: number;
+}
+
+const problemOf = (error: unknown): { code: string; reason: string; transient: boolean } => {
+  const e = error as { code?: unknown; transient?: unknown; message?: unknown } | null;
+  return {
+    code: typeof e?.code === 'string' && e.code.startsWith('picture-') ? e.code : 'cannot-render',
+    reason: error instanceof Error ? error.message : String(error),
+    transient: e?.transient === true,
+  };
+};
+
 interface CachedFrame {
   readonly key: string;
   readonly frame: Frame;
@@ -73,7 +109,8 @@ export class SignScheduler {
   /** The scheduled page on the sign, as rendered when it was chosen (a new revision waits for the next page). */
   private scheduledFrame: (CachedFrame & { itemId: string }) | null = null;
   private readonly frames = new Map<string, CachedFrame>();
-  private readonly unrenderable = new Map<string, string>();
+  /** Items of the live revision that could not be drawn, keyed "revision/itemId". */
+  private readonly problems = new Map<string, Problem>();
   private visibleKey = '';
   private visibleSince = 0;
   private readonly organisations = new Map<string, Organisation>();
@@ -249,8 +286,10 @@ export class SignScheduler {
         mine && mine.itemId === decision.itemId && held?.itemId === mine.itemId && held.crc32 === mine.crc32;
       if (onSign && !resuming) return true;
       // After a restart, a lost lease or a covering layer: show the page again, at least the minimum from now.
-      let frame: CachedFrame | null = mine?.itemId === decision.itemId ? mine : null;
+      let frame: CachedFrame | 'wait' | null = mine?.itemId === decision.itemId ? mine : null;
       if (!frame && decision.item) frame = this.renderScheduled(decision.item, schedule.revision);
+      // Its picture is being prepared (after a restart): the fallback meanwhile, the same page at the next tick.
+      if (frame === 'wait') return false;
       if (!frame) {
         this.history = forgetCurrent(this.history);
         return false;
@@ -279,6 +318,9 @@ export class SignScheduler {
       if (fallbackUntil !== null && now < fallbackUntil) return false;
     }
     const frame = this.renderScheduled(decision.item, schedule.revision);
+    // Its picture is being prepared: the sign keeps what it shows, and the same turn is tried at the next tick
+    // (the history is not advanced, so the rotation decides the same again).
+    if (frame === 'wait') return c.heldLease('scheduled') !== null;
     if (!frame) return false; // excluded from the next decision
     await this.showScheduled(decision.item.id, decision.item.organisation, frame);
     this.history = confirmShown(decision.history, this.o.clock.now());
@@ -294,24 +336,58 @@ export class SignScheduler {
     this.observe(this.o.controller.showing(), this.o.clock.now());
   }
 
-  private renderScheduled(item: ScheduledPage, revision: string): CachedFrame | null {
+  /** The item's frame; 'wait' while its picture is being prepared; null when it is passed over (see problems). */
+  private renderScheduled(item: ScheduledPage, revision: string): CachedFrame | 'wait' | null {
+    const key = `${revision}/${item.id}`;
+    const now = this.o.clock.now();
     try {
-      return this.frameFor(item.page);
+      const frame = this.frameFor(item.page);
+      this.problems.delete(key);
+      return frame;
     } catch (error: unknown) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.unrenderable.set(`${revision}/${item.id}`, reason);
-      this.o.onError(`sign ${this.o.signId}: item ${item.id} cannot be rendered and is passed over: ${reason}`);
+      const p = problemOf(error);
+      const earlier = this.problems.get(key);
+      if (p.transient) {
+        const since = earlier?.since ?? now;
+        // Waited before and passed over: no second wait, the turn goes on (tried again after PREPARE_RETRY_MS).
+        if (now - since < PREPARE_WAIT_MS && earlier?.retryAt === undefined) {
+          if (!earlier) this.problems.set(key, { ...p, since });
+          return 'wait';
+        }
+        this.problems.set(key, { ...p, since, retryAt: now + PREPARE_RETRY_MS });
+        if (earlier?.retryAt === undefined)
+          this.o.onError(
+            `sign ${this.o.signId}: item ${item.id} waited ${Math.round((now - since) / 1000)} s for its picture and is passed over until it is ready: ${p.reason}`,
+          );
+        return null;
+      }
+      this.problems.set(key, { ...p, since: earlier?.since ?? now });
+      this.o.onError(`sign ${this.o.signId}: item ${item.id} cannot be rendered and is passed over: ${p.reason}`);
       return null;
     }
   }
 
+  /** Items passed over in this revision: those that cannot be drawn, and pictures that waited too long (until retry). */
   private excluded(revision: string): ReadonlySet<string> | undefined {
-    if (this.unrenderable.size === 0) return undefined;
+    if (this.problems.size === 0) return undefined;
+    const now = this.o.clock.now();
     const out = new Set<string>();
-    for (const key of this.unrenderable.keys()) {
+    for (const [key, p] of this.problems) {
       const slash = key.lastIndexOf('/');
-      if (key.slice(0, slash) === revision) out.add(key.slice(slash + 1));
-      else this.unrenderable.delete(key);
+      if (key.slice(0, slash) !== revision) this.problems.delete(key);
+      else if (!p.transient || (p.retryAt !== undefined && now < p.retryAt)) out.add(key.slice(slash + 1));
+    }
+    return out.size ? out : undefined;
+  }
+
+  /** Published items that cannot air on this sign now, and why (the live revision only). */
+  cannotAir(): CannotAir[] {
+    const revision = this.o.schedule().revision;
+    const out: CannotAir[] = [];
+    for (const [key, p] of this.problems) {
+      const slash = key.lastIndexOf('/');
+      if (key.slice(0, slash) === revision)
+        out.push({ itemId: key.slice(slash + 1), code: p.code, reason: p.reason, since: p.since });
     }
     return out;
   }

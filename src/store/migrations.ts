@@ -220,4 +220,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX play_log_open ON play_log (sign_id) WHERE ended_at IS NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'playlist draft: a version for optimistic concurrency',
+    sql: `
+      -- Counts saves of the draft: GET /api/playlist/draft answers it as the ETag, and a save must name it in
+      -- If-Match, so a save from a stale page cannot overwrite newer changes.
+      ALTER TABLE playlist_draft ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

@@ -4,6 +4,8 @@ import { DEFAULT_PLAYLIST_SETTINGS, type PlaylistSettings } from '../domain/play
 import type { Db } from './database.ts';
 
 export interface DraftRecord {
+  /** Counts saves: 0 before the first save, then 1, 2, ... (the draft's ETag). */
+  version: number;
   name: string;
   settings: PlaylistSettings;
   entries: DraftEntry[];
@@ -41,11 +43,15 @@ const toRevision = (r: Record<string, unknown>): RevisionRecord => ({
 /** The one shared playlist: its draft (a single row) and its immutable published revisions. */
 export function playlistRepository(db: Db) {
   const getDraft = db.prepare('SELECT * FROM playlist_draft WHERE id = 1');
-  const putDraft = db.prepare(
-    `INSERT INTO playlist_draft (id, name, settings_json, entries_json, updated_by, updated_at) VALUES (1, @name, @settings, @entries, @by, @at)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings_json = excluded.settings_json, entries_json = excluded.entries_json,
-       updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-  );
+  const putDraft = db
+    .prepare(
+      `INSERT INTO playlist_draft (id, name, settings_json, entries_json, updated_by, updated_at, version)
+       VALUES (1, @name, @settings, @entries, @by, @at, 1)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings_json = excluded.settings_json, entries_json = excluded.entries_json,
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at, version = playlist_draft.version + 1
+       RETURNING version`,
+    )
+    .pluck();
   const insertRevision = db.prepare(
     `INSERT INTO playlist_revisions (revision, playlist_json, item_revisions_json, published_by, published_at, note, rollback_of)
      VALUES (@revision, @playlist, @itemRevisions, @publishedBy, @publishedAt, @note, @rollbackOf)`,
@@ -60,6 +66,7 @@ export function playlistRepository(db: Db) {
       const r = getDraft.get() as Record<string, unknown> | undefined;
       if (!r)
         return {
+          version: 0,
           name: DEFAULT_PLAYLIST_NAME,
           settings: DEFAULT_PLAYLIST_SETTINGS,
           entries: [],
@@ -67,6 +74,7 @@ export function playlistRepository(db: Db) {
           updatedAt: null,
         };
       return {
+        version: r.version as number,
         name: r.name as string,
         settings: JSON.parse(r.settings_json as string) as PlaylistSettings,
         entries: JSON.parse(r.entries_json as string) as DraftEntry[],
@@ -74,8 +82,15 @@ export function playlistRepository(db: Db) {
         updatedAt: r.updated_at as string,
       };
     },
-    saveDraft(d: { name: string; settings: PlaylistSettings; entries: DraftEntry[] }, by: string, at: string): void {
-      putDraft.run({ name: d.name, settings: JSON.stringify(d.settings), entries: JSON.stringify(d.entries), by, at });
+    /** Saves the draft; returns its new version. */
+    saveDraft(d: { name: string; settings: PlaylistSettings; entries: DraftEntry[] }, by: string, at: string): number {
+      return putDraft.get({
+        name: d.name,
+        settings: JSON.stringify(d.settings),
+        entries: JSON.stringify(d.entries),
+        by,
+        at,
+      }) as number;
     },
     /** The live revision: the newest one (a rollback publishes a copy of an earlier one as the newest). */
     live(): RevisionRecord | null {

@@ -121,7 +121,18 @@ async function guarded(io: Io, fn: () => Promise<number> | number): Promise<numb
   }
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
+/** Rows as aligned columns: each padded to its widest value plus two spaces, so long names never run together. */
+export function columns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length + 2)))
+      .join(''),
+  );
+}
 
 export async function userCommand(
   args: string[],
@@ -159,15 +170,18 @@ export async function userCommand(
     if (sub === 'list') {
       return withWorkflow(env, async (w) => {
         const { items } = w.workflow.accounts.listUsers(1000, 0);
-        io.out(`${pad('ID', 5)}${pad('USERNAME', 24)}${pad('ORGANISATION', 14)}${pad('ROLE', 14)}STATUS`);
-        for (const u of items) {
-          const status = u.disabled
+        const rows = items.map((u) => [
+          String(u.id),
+          u.username,
+          u.organisation,
+          u.role,
+          u.disabled
             ? 'disabled'
             : u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()
               ? `locked until ${u.lockedUntil}`
-              : 'active';
-          io.out(`${pad(String(u.id), 5)}${pad(u.username, 24)}${pad(u.organisation, 14)}${pad(u.role, 14)}${status}`);
-        }
+              : 'active',
+        ]);
+        for (const line of columns([['ID', 'USERNAME', 'ORGANISATION', 'ROLE', 'STATUS'], ...rows])) io.out(line);
         return 0;
       });
     }
@@ -235,19 +249,21 @@ export async function tokenCommand(
     }
     if (sub === 'list') {
       return withWorkflow(env, async (w) => {
-        io.out(
-          `${pad('ID', 5)}${pad('NAME', 24)}${pad('PREFIX', 22)}${pad('ORGANISATION', 14)}${pad('ROLE', 14)}STATUS`,
-        );
-        for (const t of w.workflow.accounts.listTokens(1000, 0).items) {
-          const status = t.revokedAt
-            ? `revoked ${t.revokedAt}`
-            : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
-              ? 'expired'
-              : 'active';
-          io.out(
-            `${pad(String(t.id), 5)}${pad(t.name, 24)}${pad(t.prefix, 22)}${pad(t.organisation, 14)}${pad(t.role, 14)}${status}`,
-          );
-        }
+        const rows = w.workflow.accounts
+          .listTokens(1000, 0)
+          .items.map((t) => [
+            String(t.id),
+            t.name,
+            t.prefix,
+            t.organisation,
+            t.role,
+            t.revokedAt
+              ? `revoked ${t.revokedAt}`
+              : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+                ? 'expired'
+                : 'active',
+          ]);
+        for (const line of columns([['ID', 'NAME', 'PREFIX', 'ORGANISATION', 'ROLE', 'STATUS'], ...rows])) io.out(line);
         return 0;
       });
     }

@@ -3,7 +3,7 @@ import type { ContentFinding, ContentToCheck } from '../api/preview.ts';
 import type { Actor } from '../auth/accounts.ts';
 import type { SignConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
-import { type DisplayWindow, effectiveWindow, windowEnd } from '../domain/display-window.ts';
+import { type DisplayWindow, effectiveWindow, windowEnd, windowEndedProblem } from '../domain/display-window.ts';
 import type { Organisation } from '../domain/item-content.ts';
 import { type ItemInput, type ItemPatch, type SubmittableContent, slugFor } from '../domain/item-input.ts';
 import { allowedActions, type ItemAction, type ItemState, transition } from '../domain/item-lifecycle.ts';
@@ -19,7 +19,8 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
-import { badRequest, WorkflowError } from './workflow-error.ts';
+import { PictureCache, PictureUnavailableError } from './picture-cache.ts';
+import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
 
 export interface ItemView {
@@ -65,7 +66,8 @@ export class ItemService {
   readonly repo: ItemRepository;
   readonly images: ImageRepository;
   private readonly lintCache = new Map<string, Promise<ContentFinding[]>>();
-  private readonly imageCache = new Map<string, Promise<ImportedImage>>();
+  /** Decoded pictures, for previews and for the signs (runtime.ts draws from the same cache). */
+  readonly pictures: PictureCache;
 
   constructor(
     private readonly db: Db,
@@ -77,6 +79,10 @@ export class ItemService {
   ) {
     this.repo = itemRepository(db);
     this.images = imageRepository(db);
+    this.pictures = new PictureCache({
+      load: (id) => this.images.png(id),
+      decode: (png) => this.renderer().then((r) => r.decodeImage(png)),
+    });
   }
 
   /** The renderer and the lint, loaded on first use: the command line manages users without loading a canvas. */
@@ -191,14 +197,12 @@ export class ItemService {
         issues.push({ field: at('content.image'), message: `image "${c.image}" belongs to ${image.organisation}` });
     }
     if (opts.windowInFuture) {
-      const end = windowEnd(effectiveWindow(c, fields.window));
-      if (end !== null && end <= this.clock.now()) {
-        issues.push(
-          c.kind === 'event' && !fields.window?.until
-            ? { field: at('content.startsAt'), message: 'the event has already started: nothing is left to announce' }
-            : { field: at('window.until'), message: 'the window has already ended' },
-        );
-      }
+      const ended = windowEndedProblem(c, fields.window, this.clock.now());
+      if (ended)
+        issues.push({
+          field: at(ended.field === 'startsAt' ? 'content.startsAt' : ended.field),
+          message: ended.message,
+        });
     }
     return issues;
   }
@@ -206,23 +210,48 @@ export class ItemService {
   // --- lint and previews
 
   private image(id: string): Promise<ImportedImage> | null {
-    let p = this.imageCache.get(id);
-    if (!p) {
-      const png = this.images.png(id);
-      if (!png) return null;
-      p = this.renderer().then((r) => r.decodeImage(png));
-      if (this.imageCache.size >= 20) this.imageCache.delete(this.imageCache.keys().next().value as string);
-      this.imageCache.set(id, p);
-    }
-    return p;
+    if (!this.images.byId(id)) return null;
+    return this.pictures.prepare(id);
   }
 
   async check(fields: ItemFields): Promise<LintSummary> {
     const r = await this.renderer();
-    const image = fields.content.kind === 'image' ? await this.image(fields.content.image) : null;
     const targets = fields.signs ?? this.signIds;
+    let image: ImportedImage | null = null;
+    if (fields.content.kind === 'image') {
+      try {
+        image = await this.image(fields.content.image);
+      } catch (e: unknown) {
+        if (!(e instanceof PictureUnavailableError)) throw e;
+        // A stored picture that no longer decodes: an error under the picture, never a 500.
+        return summarise([
+          {
+            rule: 'picture-unreadable',
+            severity: 'error',
+            field: 'image',
+            message: `${e.message}: upload the picture again`,
+            messageSv: 'Bilden går inte att läsa. Ladda upp den igen.',
+            signs: targets,
+          },
+        ]);
+      }
+    }
     const profiles = this.signs.filter((s) => targets.includes(s.id)).map((s) => r.signProfileFor(s));
-    return summarise(r.checkContent(toCheck(fields), profiles, image ?? null, this.settings.allowedLinkHosts));
+    return summarise(r.checkContent(toCheck(fields), profiles, image, this.settings.allowedLinkHosts));
+  }
+
+  /**
+   * The live check of the submit form: the lint, and a window that has already ended (a past end date), as an error
+   * under its field, so the form says so while it is filled in rather than only when it is sent.
+   */
+  async checkLive(fields: ItemFields): Promise<LintSummary> {
+    const lint = await this.check(fields);
+    const ended = windowEndedProblem(fields.content, fields.window, this.clock.now());
+    if (!ended) return lint;
+    return summarise([
+      ...lint.findings,
+      { rule: 'window-ended', severity: 'error', ...ended, signs: fields.signs ?? this.signIds },
+    ]);
   }
 
   /** The road-safety lint of an item as it is now (cached per edit). */
@@ -242,9 +271,17 @@ export class ItemService {
     const sign = this.signs.find((s) => s.id === signId);
     if (!sign) throw new WorkflowError(404, `no sign "${signId}"; the signs are ${this.signIds.join(', ')}`);
     const r = await this.renderer();
-    const image = fields.content.kind === 'image' ? await this.image(fields.content.image) : null;
+    let image: ImportedImage | null = null;
     try {
-      return r.previewPng(toCheck(fields), r.signProfileFor(sign), image ?? null);
+      if (fields.content.kind === 'image') image = await this.image(fields.content.image);
+    } catch (e: unknown) {
+      if (!(e instanceof PictureUnavailableError)) throw e;
+      throw new WorkflowError(422, `${e.message}: upload the picture again`, [
+        { field: 'content.image', message: e.message },
+      ]);
+    }
+    try {
+      return r.previewPng(toCheck(fields), r.signProfileFor(sign), image);
     } catch (e: unknown) {
       if (e instanceof r.PreviewError)
         throw new WorkflowError(422, `the page cannot be drawn on ${signId}: ${e.message}`, [
@@ -355,23 +392,27 @@ export class ItemService {
     return { item: this.view(after), lint: await this.lint(after) };
   }
 
-  private apply(
+  /**
+   * One lifecycle step in one transaction, refused (409, with the item as it is now) if the item changed since
+   * `before` was read. `alongside` runs in the same transaction (approve-into-draft: both or neither).
+   */
+  private apply<T = undefined>(
     before: ItemRecord,
     action: Exclude<ItemAction, 'edit'>,
     actor: Actor,
     change: Partial<ItemRecord> = {},
-  ): ItemRecord {
+    alongside?: (after: ItemRecord) => T,
+  ): { after: ItemRecord; also: T | undefined } {
     const t = transition(before.state, action);
-    if (!t.ok) throw new WorkflowError(409, `cannot ${action} "${before.id}": ${t.reason}`);
+    if (!t.ok) throw new ConflictError(`cannot ${action} "${before.id}": ${t.reason}`, before);
     const at = this.now();
     const after: ItemRecord = { ...before, ...change, state: t.to, updatedBy: actor.username, updatedAt: at };
-    this.db.transaction(() => {
+    const also = this.db.transaction(() => {
       const fresh = this.repo.byId(before.id);
       if (!fresh || fresh.revision !== before.revision || fresh.state !== before.state) {
-        throw new WorkflowError(
-          409,
-          `item "${before.id}" changed meanwhile (now ${fresh?.state ?? 'gone'}, revision ${fresh?.revision ?? '-'}): reload it and try again`,
-        );
+        const message = `item "${before.id}" changed meanwhile (now ${fresh?.state ?? 'gone'}, revision ${fresh?.revision ?? '-'}): reload it and try again`;
+        if (!fresh) throw new WorkflowError(409, message);
+        throw new ConflictError(message, fresh);
       }
       this.repo.save(after);
       this.audit.record({
@@ -382,9 +423,25 @@ export class ItemService {
         before,
         after,
       });
+      return alongside?.(after);
     })();
     this.changed();
-    return after;
+    return { after, also };
+  }
+
+  /**
+   * The item a reviewer decides on, as it is now; refused (409, with the current item) when it is not the revision
+   * they reviewed: a submitter may have changed the text after the card was opened.
+   */
+  private reviewed(id: string, actor: Actor, revision: number, action: 'approve' | 'reject'): ItemRecord {
+    const item = this.get(id, actor);
+    if (item.revision !== revision) {
+      throw new ConflictError(
+        `item "${id}" has changed since you reviewed revision ${revision}: it is now revision ${item.revision} (changed by ${item.updatedBy} at ${item.updatedAt}); review the new content before you ${action} it`,
+        item,
+      );
+    }
+    return item;
   }
 
   async submit(id: string, actor: Actor): Promise<{ item: ItemView; lint: LintSummary }> {
@@ -393,16 +450,24 @@ export class ItemService {
       const issues = this.validateFields(before, '', { windowInFuture: true });
       if (issues.length) throw badRequest(issues);
     }
-    const after = this.apply(before, 'submit', actor, { rejectionReason: null, decidedBy: null, decidedAt: null });
+    const { after } = this.apply(before, 'submit', actor, { rejectionReason: null, decidedBy: null, decidedAt: null });
     return { item: this.view(after), lint: await this.lint(after) };
   }
 
-  /** Reviewers only. Refused while the lint finds errors: what goes on a motorway sign must pass every rule. */
-  async approve(id: string, actor: Actor): Promise<{ item: ItemView; lint: LintSummary }> {
+  /**
+   * Reviewers only, and only the revision they reviewed. Refused while the lint finds errors: what goes on a
+   * motorway sign must pass every rule. `alongside` runs in the approval's transaction.
+   */
+  async approve<T = undefined>(
+    id: string,
+    actor: Actor,
+    reviewed: { revision: number },
+    alongside?: (after: ItemRecord) => T,
+  ): Promise<{ item: ItemView; lint: LintSummary; also: T | undefined }> {
     if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins approve items');
-    const before = this.get(id, actor);
+    const before = this.reviewed(id, actor, reviewed.revision, 'approve');
     const t = transition(before.state, 'approve');
-    if (!t.ok) throw new WorkflowError(409, `cannot approve "${id}": ${t.reason}`);
+    if (!t.ok) throw new ConflictError(`cannot approve "${id}": ${t.reason}`, before);
     const end = before.endsAt ? Date.parse(before.endsAt) : null;
     if (end !== null && end <= this.clock.now()) {
       throw new WorkflowError(
@@ -418,7 +483,7 @@ export class ItemService {
         `cannot approve "${id}": it breaks ${errors.length} road-safety rule${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.message).join('; ')}`,
         errors.map((e) => ({
           field: e.field
-            ? e.field === 'dwellSeconds' || e.field === 'infoLink'
+            ? e.field === 'dwellSeconds' || e.field === 'infoLink' || e.field.startsWith('window')
               ? e.field
               : `content.${e.field}`
             : 'content',
@@ -426,30 +491,33 @@ export class ItemService {
         })),
       );
     }
-    const after = this.apply(before, 'approve', actor, {
-      rejectionReason: null,
-      decidedBy: actor.username,
-      decidedAt: this.now(),
-    });
-    return { item: this.view(after), lint };
+    // The lint ran on `before`; apply() refuses if the item changed while it ran.
+    const { after, also } = this.apply(
+      before,
+      'approve',
+      actor,
+      { rejectionReason: null, decidedBy: actor.username, decidedAt: this.now() },
+      alongside,
+    );
+    return { item: this.view(after), lint, also };
   }
 
-  reject(id: string, reason: string, actor: Actor): ItemView {
+  reject(id: string, reason: string, actor: Actor, reviewed: { revision: number }): ItemView {
     if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins reject items');
-    const before = this.get(id, actor);
+    const before = this.reviewed(id, actor, reviewed.revision, 'reject');
     return this.view(
       this.apply(before, 'reject', actor, {
         rejectionReason: reason,
         decidedBy: actor.username,
         decidedAt: this.now(),
-      }),
+      }).after,
     );
   }
 
   /** The item's organisation withdraws it, or a reviewer takes it off for good. */
   archive(id: string, actor: Actor): ItemView {
     const before = isReviewer(actor) ? this.get(id, actor) : this.changeable(id, actor);
-    return this.view(this.apply(before, 'archive', actor));
+    return this.view(this.apply(before, 'archive', actor).after);
   }
 
   /** Pending and approved items whose window has ended become expired. Returns how many. */

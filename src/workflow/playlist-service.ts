@@ -17,7 +17,7 @@ import {
   type RevisionSummary,
 } from '../store/playlist-repository.ts';
 import { endsAt, type ItemService } from './item-service.ts';
-import { badRequest, WorkflowError } from './workflow-error.ts';
+import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 
 /** What the signs should play from the shared playlist: the live revision, minus what has been withdrawn since. */
 export interface LivePlaylist {
@@ -41,6 +41,8 @@ export interface DraftEntryView extends DraftEntry {
 }
 
 export interface DraftView {
+  /** Counts saves; the ETag of GET /api/playlist/draft, and what a save names in If-Match. */
+  version: number;
   name: string;
   settings: PlaylistSettings;
   entries: DraftEntryView[];
@@ -60,8 +62,14 @@ interface Candidate {
   problems: { field: string; message: string }[];
 }
 
-const titleOf = (c: SubmittableContent) =>
+/** What people call an item: its title, its first line, or its picture's caption. */
+export const titleOf = (c: SubmittableContent) =>
   c.kind === 'info' ? c.lines.join(' / ') : c.kind === 'image' ? (c.caption ?? c.image) : c.title;
+
+/** The uploaded pictures a list of playlist items draws. */
+export function pictureIds(items: readonly PlaylistItem[]): string[] {
+  return [...new Set(items.flatMap((i) => (i.content.kind === 'image' ? [i.content.image] : [])))];
+}
 
 /** One line of the playlist file for an item: the item as it is, with its effective window and target signs. */
 export function playlistItemOf(item: ItemRecord, entrySigns?: string[]): PlaylistItem {
@@ -131,6 +139,8 @@ export class PlaylistService {
         withdrawn,
       };
     }
+    // What the signs need stays decoded (a revision published by the CLI is noticed here too).
+    this.items.pictures.pin(pictureIds(value?.items ?? []));
     this.cache = { dataVersion, value };
     return value;
   }
@@ -165,6 +175,7 @@ export class PlaylistService {
       };
     });
     return {
+      version: d.version,
       name: d.name,
       settings: d.settings,
       entries,
@@ -175,8 +186,24 @@ export class PlaylistService {
     };
   }
 
-  /** Replaces the draft: order, per-sign targeting, settings. Items must exist and be approved or awaiting review. */
-  saveDraft(input: PlaylistDraftInput, actor: Actor): DraftView {
+  /**
+   * Refuses (409, with the draft as it is now) a change made on an older version of the draft: two communicators
+   * editing at once, or a /spellista left open, must not overwrite each other's changes unseen.
+   */
+  private expectVersion(expected: number, what: string): void {
+    const d = this.repo.draft();
+    if (d.version === expected) return;
+    throw new ConflictError(
+      `the draft has changed since version ${expected}: it is now version ${d.version}${d.updatedBy ? ` (saved by ${d.updatedBy} at ${d.updatedAt})` : ''}; nothing was ${what}: reload the draft (GET /api/playlist/draft) and apply your change to it again`,
+      this.draft(),
+    );
+  }
+
+  /**
+   * Replaces the draft: order, per-sign targeting, settings. Items must exist and be approved or awaiting review.
+   * `expectedVersion` is the version the change was made on (If-Match); an older one is refused.
+   */
+  saveDraft(input: PlaylistDraftInput, actor: Actor, expectedVersion: number): DraftView {
     const issues: { field: string; message: string }[] = [];
     input.entries.forEach((e, i) => {
       const item = this.items.repo.byId(e.itemId);
@@ -197,25 +224,49 @@ export class PlaylistService {
         });
       }
     });
-    if (issues.length) throw badRequest(issues);
     this.db.transaction(() => {
+      // A stale save is refused before its content is judged: the user must see the current draft first.
+      this.expectVersion(expectedVersion, 'saved');
+      if (issues.length) throw badRequest(issues);
       const before = this.repo.draft();
       const after = {
         name: input.name ?? before.name,
         settings: input.settings ?? before.settings,
         entries: input.entries,
       };
-      this.repo.saveDraft(after, actor.username, this.now());
+      const version = this.repo.saveDraft(after, actor.username, this.now());
       this.audit.record({
         at: this.now(),
         actor: actor.username,
         action: 'playlist.draft',
         subject: 'playlist:draft',
-        before: { name: before.name, settings: before.settings, entries: before.entries },
-        after,
+        before: { version: before.version, name: before.name, settings: before.settings, entries: before.entries },
+        after: { version, ...after },
       });
     })();
     return this.draft();
+  }
+
+  /**
+   * Appends an item to the end of the draft (unless it is there already). Runs inside the caller's transaction:
+   * approve-into-draft is one step, so two communicators approving at once both land in the draft.
+   */
+  appendToDraft(itemId: string, actor: Actor): { version: number; added: boolean } {
+    return this.db.transaction(() => {
+      const before = this.repo.draft();
+      if (before.entries.some((e) => e.itemId === itemId)) return { version: before.version, added: false };
+      const after = { name: before.name, settings: before.settings, entries: [...before.entries, { itemId }] };
+      const version = this.repo.saveDraft(after, actor.username, this.now());
+      this.audit.record({
+        at: this.now(),
+        actor: actor.username,
+        action: 'playlist.draft.append',
+        subject: 'playlist:draft',
+        before: { version: before.version, entries: before.entries },
+        after: { version, entries: after.entries, added: itemId },
+      });
+      return { version, added: true };
+    })();
   }
 
   /** The draft as it would be published now; entries that cannot be published are listed as problems. */
@@ -250,11 +301,37 @@ export class PlaylistService {
     return diffPlaylists(this.source(from), after);
   }
 
+  // --- pictures
+
+  /**
+   * Decodes the pictures of the draft (or of a published revision) so that each picture item can air the moment the
+   * revision goes live, instead of being passed over while its picture is prepared. A picture that cannot be decoded
+   * refuses the publish (409), naming the entry.
+   */
+  async preparePictures(which: 'draft' | number): Promise<void> {
+    const items =
+      which === 'draft' ? this.candidate().playlist.items : (this.repo.byRevision(which)?.playlist.items ?? []);
+    const failed = new Set((await this.items.pictures.prepareAll(pictureIds(items))).map((e) => e.imageId));
+    if (failed.size === 0) return;
+    const issues = items.flatMap((item, i) =>
+      item.content.kind === 'image' && failed.has(item.content.image)
+        ? [{ field: `entries.${i}`, message: `the picture of item "${item.id}" cannot be read: upload it again` }]
+        : [],
+    );
+    throw new WorkflowError(409, `cannot go live: ${issues.map((x) => x.message).join('; ')}`, issues);
+  }
+
   // --- publishing
 
   /** Publishes the draft as a new immutable revision; refuses a draft that is empty, unapproved, or unchanged. */
-  publish(actor: Actor, note: string | null = null): { revision: RevisionSummary; diff: PlaylistDiff } {
+  publish(
+    actor: Actor,
+    note: string | null = null,
+    expectedDraftVersion?: number,
+  ): { revision: RevisionSummary; diff: PlaylistDiff } {
     const result = this.db.transaction(() => {
+      // Publishing what the user has not seen (someone changed the draft since their page loaded) is refused.
+      if (expectedDraftVersion !== undefined) this.expectVersion(expectedDraftVersion, 'published');
       const c = this.candidate();
       if (c.playlist.items.length === 0)
         throw new WorkflowError(

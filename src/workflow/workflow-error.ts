@@ -14,3 +14,17 @@ export class WorkflowError extends HttpError {
 
 export const badRequest = (issues: Array<{ field: string; message: string }>) =>
   new WorkflowError(400, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+
+/**
+ * A 409 that carries what is there now (the item as it is, the draft as it is), so a client can show the user what
+ * changed and let them decide again instead of overwriting it.
+ */
+export class ConflictError<T> extends WorkflowError {
+  constructor(
+    message: string,
+    readonly current: T,
+  ) {
+    super(409, message);
+    this.name = 'ConflictError';
+  }
+}

@@ -62,17 +62,44 @@ describe('lintItem', () => {
   });
 
   describe('words-per-page (8, Dudek FHWA-OP-03-070)', () => {
-    it('passes 8 words: "Julkonsert / lör 12 dec kl 19.00 / Vara Konserthus"', () => {
+    it('passes "Julkonsert / lör 12 dec kl 19.00 / Vara Konserthus": the date and time is one unit, one word', () => {
       expect(rules(good, ok)).not.toContain('words-per-page');
     });
-    it('fails 10 words and says how many to remove, pointing at a field that can be shortened', () => {
-      const f = only({ ...good, performer: 'Vara Kammarkör', venue: 'Stora torget' }, ok, 'words-per-page');
+    it('passes the realistic event of issue 13.5: "Julkonsert med Vara Kammarkör, lör 19 dec kl 18.00, Vara Konserthus"', () => {
+      const julkonsert: ItemContent = {
+        ...good,
+        title: 'Julkonsert med Vara Kammarkör',
+        startsAt: '2026-12-19T18:00:00+01:00',
+      };
+      expect(lintItem(julkonsert, ok)).toEqual([]);
+      expect(lintItem({ ...julkonsert, title: 'Julkonsert', performer: 'Vara Kammarkör' }, ok)).toEqual([]);
+    });
+    it('fails 10 words and says how many to remove, under the field to shorten', () => {
+      const f = only(
+        { ...good, title: 'Julkonsert med kör och stråkar', performer: 'Vara Kammarkör', venue: 'Stora torget' },
+        ok,
+        'words-per-page',
+      );
       expect(f).toHaveLength(1);
       expect(f[0]?.severity).toBe('error');
-      expect(f[0]?.message).toContain('10 words');
-      expect(f[0]?.message).toContain('remove at least 2');
-      expect(f[0]?.messageSv).toContain('ta bort minst 2 ord');
-      expect(f[0]?.field).not.toBe('startsAt');
+      expect(f[0]?.field).toBe('title');
+      expect(f[0]?.message).toBe(
+        'the page has 10 words (a date or time counts as one); at most 8 can be read in one glance at motorway speed: remove at least 2, e.g. from title',
+      );
+      expect(f[0]?.messageSv).toBe(
+        'Sidan har 10 ord (datum och tid räknas som ett). Högst 8 ord hinner läsas i en blick i motorvägsfart – korta titeln med minst 2 ord.',
+      );
+    });
+    it('counts a date inside free text as one word too, and names the line to shorten', () => {
+      const f = only(
+        { kind: 'info', lines: ['Stor julmarknad med hantverk lör 12 dec', 'Vara torg kl 10–16 med tomten'] },
+        ok,
+        'words-per-page',
+      );
+      // 4 + 1 (the date) + 2 + 1 (the time) + 2 = 10
+      expect(f[0]?.message).toMatch(/^the page has 10 words/);
+      expect(f[0]?.field).toBe('lines.0');
+      expect(f[0]?.messageSv).toContain('korta rad 1 med minst 2 ord');
     });
     it('does not count the organiser mark, nor a lone dash', () => {
       const kommun: ItemContent = { ...good, organiser: 'kommun', venue: 'Vara Konserthus' };
@@ -82,7 +109,9 @@ describe('lintItem', () => {
       ).not.toContain('words-per-page');
     });
     it('follows a tightened limit', () => {
-      expect(rules(good, { ...ok, rules: { maxWordsPerPage: 7 } })).toContain('words-per-page');
+      // Julkonsert (1) + the date and time (1) + Vara Konserthus (2)
+      expect(rules(good, { ...ok, rules: { maxWordsPerPage: 4 } })).not.toContain('words-per-page');
+      expect(rules(good, { ...ok, rules: { maxWordsPerPage: 3 } })).toContain('words-per-page');
     });
   });
 
@@ -90,11 +119,28 @@ describe('lintItem', () => {
     it('passes four units: title, performer, date and time, venue', () => {
       expect(rules({ ...good, performer: 'Kör' }, ok)).not.toContain('units-per-message');
     });
-    it('fails five: the same with the link shown on the sign', () => {
+    it('fails five: the same with the link shown on the sign, and says to hide the link (under that choice)', () => {
       const f = only({ ...good, performer: 'Kör' }, { ...ok, showInfoLink: true }, 'units-per-message');
       expect(f).toHaveLength(1);
       expect(f[0]?.message).toContain('5 units');
       expect(f[0]?.message).toContain('infoLink');
+      expect(f[0]?.field).toBe('showLink');
+      expect(f[0]?.messageSv).toBe(
+        'Meddelandet har 5 uppgifter (titeln, medverkande, datum och tid, platsen, länken). Högst 4 hinner uppfattas – visa inte länken på skylten.',
+      );
+    });
+    it('without a link on the sign, names the optional detail or the last line to leave out', () => {
+      const lines: ItemContent = { kind: 'info', lines: ['Ett', 'Två', 'Tre', 'Fyra'] };
+      const withLink = only(lines, { ...ok, showInfoLink: true }, 'units-per-message');
+      expect(withLink[0]?.field).toBe('showLink');
+      expect(only(lines, { ...ok, rules: { maxUnitsPerMessage: 3 } }, 'units-per-message')[0]?.field).toBe('lines.3');
+      const event = only(
+        { ...good, performer: 'Kör' },
+        { ...ok, rules: { maxUnitsPerMessage: 3 } },
+        'units-per-message',
+      );
+      expect(event[0]?.field).toBe('performer');
+      expect(event[0]?.messageSv).toContain('ta bort medverkande');
     });
   });
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countReadingWords,
   countWords,
+  dateTimePhrases,
   displayLink,
+  isDateTime,
   normaliseText,
   pageText,
   pageUnitCount,
@@ -43,7 +46,8 @@ describe('page text', () => {
       ['organiser', 'Vara kommun'],
       ['infoLink', 'vara.se/jul'],
     ]);
-    expect(pageWordCount(page)).toBe(1 + 5 + 2 + 1);
+    // "lör 12 dec kl 19.00" is one unit of information and counts as one word.
+    expect(pageWordCount(page)).toBe(1 + 1 + 2 + 1);
     expect(pageUnitCount(page)).toBe(4);
   });
 
@@ -56,5 +60,30 @@ describe('page text', () => {
       organiser: 'konserthus',
     });
     expect(page.map((p) => p.field)).not.toContain('organiser');
+  });
+
+  it('reads a date or time as one unit, however it is written, and nothing else as one', () => {
+    const cases: [string, string[], number][] = [
+      ['lör 19 dec kl 18.00', ['lör 19 dec kl 18.00'], 1],
+      ['Julkonsert med Vara Kammarkör, lör 19 dec kl 18.00, Vara Konserthus', ['lör 19 dec kl 18.00'], 7],
+      ['28 nov–3 dec', ['28 nov–3 dec'], 1],
+      ['1–20 december 2026', ['1–20 december 2026'], 1],
+      ['lör–sön 10–16', ['lör–sön 10–16'], 1],
+      ['Öppet torsdag 18.30', ['torsdag 18.30'], 2],
+      ['Vara torg kl 10–16', ['kl 10–16'], 3],
+      ['19/12 och 2026-12-20', ['19/12', '2026-12-20'], 3],
+      ['tors 3 dec, kl 19', ['tors 3 dec, kl 19'], 1],
+      // Not dates: a street, a month name without a day, a price, a number.
+      ['Vara torg', [], 2],
+      ['Mars 12', [], 2],
+      ['Entré 100.00', [], 2],
+      ['Tornet 3', [], 2],
+    ];
+    for (const [text, phrases, words] of cases) {
+      expect(dateTimePhrases(text), text).toEqual(phrases);
+      expect(countReadingWords(text), text).toBe(words);
+    }
+    expect(isDateTime('lör 19 dec kl 18.00')).toBe(true);
+    expect(isDateTime('Julmarknad 12 dec')).toBe(false);
   });
 });

@@ -74,7 +74,7 @@ describe('skylt render', () => {
       file,
       JSON.stringify({
         kind: 'event',
-        title: 'Julkonsert',
+        title: 'Julkonsert med kör och stråkar',
         performer: 'Vara Kammarkör',
         startsAt: '2026-12-12T19:00:00+01:00',
         venue: 'Stora torget',
@@ -85,7 +85,7 @@ describe('skylt render', () => {
     const code = await renderCommand([file, '--sign', 'E20-S', '--format', 'mono', '--out', dir], c.io);
     expect(readdirSync(dir)).toContain('konsert.E20-S.png');
     expect(c.out[0]).toContain('384x192 mono');
-    // 10 words on one page: the lint error is printed and the exit status says so.
+    // 10 words on one page (the date and time counts as one): the lint error is printed and the exit status says so.
     expect(c.out.join('\n')).toContain('error words-per-page');
     expect(c.out.join('\n')).not.toContain('info-link');
     expect(code).toBe(1);

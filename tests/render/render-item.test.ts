@@ -293,7 +293,11 @@ describe('lintRenderedItem', () => {
       ...link,
       render: { image },
     });
-    expect(findings.map((f) => [f.rule, f.severity])).toEqual([['road-sign-palette', 'warning']]);
+    // Every picture also carries the plain note that text inside it is not checked (issue 13.9).
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['road-sign-palette', 'warning'],
+      ['picture-text', 'warning'],
+    ]);
   });
 
   it('lists every character the font lacks', () => {

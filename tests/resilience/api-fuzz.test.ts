@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_POLICY } from '../../src/auth/access-policy.ts';
-import { ADMIN_PASSWORD, concert, info, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, concert, info, saveDraft, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
 
 const SEED = Number(process.env.SKYLT_RESILIENCE_SEED ?? 20261129);
 const RUNS = Number(process.env.SKYLT_FUZZ_RUNS ?? 3000);
@@ -59,8 +59,8 @@ beforeAll(async () => {
     const res = await (body.content.kind === 'event' ? kajsaToken : maria).post('/api/items', body);
     items.push(res.body.item.id);
   }
-  await maria.post(`/api/items/${items[1]}/approve`);
-  await maria.put('/api/playlist/draft', { entries: [{ itemId: items[1] }] });
+  await maria.post(`/api/items/${items[1]}/approve`, { revision: 1 });
+  await saveDraft(maria, { entries: [{ itemId: items[1] }] });
   await maria.post('/api/playlist/publish', { note: 'fuzz' });
   const crisis = await maria.post('/api/crisis', { template: 'gas', durationMinutes: 30 });
   const users = (await adminToken.get('/api/users')).body.items as { id: string }[];
@@ -173,7 +173,8 @@ const VALID: Record<string, unknown[]> = {
     { content: { kind: 'info', lines: ['Ny', 'text'] } },
     { window: null },
   ],
-  'POST /api/items/:id/reject': [{ reason: 'Skriv vad som händer' }],
+  'POST /api/items/:id/approve': [{ revision: 1 }, { revision: 2 }],
+  'POST /api/items/:id/reject': [{ reason: 'Skriv vad som händer', revision: 1 }],
   'PUT /api/playlist/draft': [
     { entries: [] },
     { entries: [{ itemId: 'loppis' }], settings: { shares: { kommun: 70, konserthus: 30 } } },

@@ -22,8 +22,15 @@ export interface Answer {
 export class Http {
   constructor(public base: string) {}
 
-  async call(method: string, path: string, auth: Auth, body?: unknown, timeoutMs = 20_000): Promise<Answer> {
-    const headers: Record<string, string> = {};
+  async call(
+    method: string,
+    path: string,
+    auth: Auth,
+    body?: unknown,
+    timeoutMs = 20_000,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
     if (auth && 'cookie' in auth) {
       headers.cookie = auth.cookie;

@@ -270,7 +270,14 @@ export async function runKillCycles(options: KillRunOptions): Promise<KillRunRes
       const to = STATES_AFTER[action] as ItemState;
       const reviewer = action === 'approve' || action === 'reject';
       const who = reviewer ? communicator : fact.owner === 'submitter' ? submitter : communicator;
-      const body = action === 'reject' ? { reason: 'Skriv vad som händer' } : undefined;
+      // A reviewer decides on the revision they saw; it is certain here unless an edit was cut off by a kill.
+      const revision = fact.minRevision;
+      const body =
+        action === 'reject'
+          ? { reason: 'Skriv vad som händer', revision }
+          : action === 'approve'
+            ? { revision }
+            : undefined;
       await write(
         () => http.call('POST', `/api/items/${fact.id}/${action}`, who, body),
         200,
@@ -332,7 +339,19 @@ export async function runKillCycles(options: KillRunOptions): Promise<KillRunRes
         const entries = approved.map((i) => i.id);
         const saved = await write(
           () =>
-            http.call('PUT', '/api/playlist/draft', communicator, { entries: entries.map((itemId) => ({ itemId })) }),
+            // Saved on the version just read (If-Match), as the UI does; the workload is the only draft writer.
+            http
+              .call('GET', '/api/playlist/draft', communicator)
+              .then((current) =>
+                http.call(
+                  'PUT',
+                  '/api/playlist/draft',
+                  communicator,
+                  { entries: entries.map((itemId) => ({ itemId })) },
+                  20_000,
+                  { 'if-match': current.headers.get('etag') ?? '' },
+                ),
+              ),
           200,
           () => {
             draftAllowed = [entries];

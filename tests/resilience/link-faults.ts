@@ -11,7 +11,7 @@ import { frameCrc32 } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
 import { mulberry32, TamperProxy } from '../bridge/emulator.ts';
 import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
-import { Client } from '../workflow/helpers.ts';
+import { Client, saveDraft } from '../workflow/helpers.ts';
 import {
   allowedPanels,
   type Emulator,
@@ -182,11 +182,11 @@ export async function runLinkFaults(options: LinkFaultOptions): Promise<LinkFaul
         submit: true,
       });
       if (created.status !== 201) throw new Error(`item: ${created.status} ${JSON.stringify(created.body)}`);
-      const approved = await api.post(`/api/items/${created.body.item.id}/approve`);
+      const approved = await api.post(`/api/items/${created.body.item.id}/approve`, { revision: 1 });
       if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${JSON.stringify(approved.body)}`);
       ids.push(created.body.item.id);
     }
-    await api.put('/api/playlist/draft', { entries: ids.map((itemId) => ({ itemId })) });
+    await saveDraft(api, { entries: ids.map((itemId) => ({ itemId })) });
     const published = await api.post('/api/playlist/publish', { note: 'resilience' });
     if (published.status !== 201) throw new Error(`publish: ${published.status} ${JSON.stringify(published.body)}`);
     for (const item of app.runtime.publishedPlaylist()?.items ?? []) pages.push(item);

@@ -6,7 +6,7 @@
  * /api/health and /api/ready, leave nothing half-written, and carry on once the fault is gone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, info, startWorkflowApp, T0, type WorkflowApp } from '../workflow/helpers.ts';
+import { type Client, info, saveDraft, startWorkflowApp, T0, type WorkflowApp } from '../workflow/helpers.ts';
 
 let t: WorkflowApp | null = null;
 afterEach(async () => {
@@ -33,10 +33,10 @@ async function playing(): Promise<Rig> {
     ['Biblioteket', 'öppet till 19'],
   ]) {
     const created = await maria.post('/api/items', info(lines, { submit: true }));
-    expect((await maria.post(`/api/items/${created.body.item.id}/approve`)).status).toBe(200);
+    expect((await maria.post(`/api/items/${created.body.item.id}/approve`, { revision: 1 })).status).toBe(200);
     live.push(created.body.item.id);
   }
-  await maria.put('/api/playlist/draft', { entries: live.map((itemId) => ({ itemId })) });
+  await saveDraft(maria, { entries: live.map((itemId) => ({ itemId })) });
   expect((await maria.post('/api/playlist/publish', { note: 'december' })).status).toBe(201);
   await runFor(t, 5_000);
   return { t, maria, kajsa, live };

@@ -6,9 +6,10 @@ import { diffPlaylists } from '../../src/domain/playlist-diff.ts';
 const at = (iso: string) => Date.parse(iso);
 
 describe('display windows', () => {
-  it('an event runs from 14 days before its start until the start, unless told otherwise', () => {
+  it('an event runs from the start of the day 14 days before it (Swedish time) until the start, unless told otherwise', () => {
+    // Published means airing: it opens at midnight in Vara on 28 Nov, not at 19.00.
     expect(eventDefaultWindow('2026-12-12T19:00:00+01:00')).toEqual({
-      from: '2026-11-28T18:00:00.000Z',
+      from: '2026-11-27T23:00:00.000Z',
       until: '2026-12-12T18:00:00.000Z',
     });
     const event = {
@@ -24,10 +25,19 @@ describe('display windows', () => {
     });
     expect(effectiveWindow({ kind: 'info', lines: ['Hej'] }, null)).toEqual({});
     const w = effectiveWindow(event, null);
-    expect(isWindowOpen(w, at('2026-11-28T17:59:59Z'))).toBe(false);
-    expect(isWindowOpen(w, at('2026-11-28T18:00:00Z'))).toBe(true);
+    expect(isWindowOpen(w, at('2026-11-27T22:59:59Z'))).toBe(false);
+    expect(isWindowOpen(w, at('2026-11-27T23:00:00Z'))).toBe(true);
     expect(isWindowOpen(w, at('2026-12-12T17:59:59Z'))).toBe(true);
     expect(isWindowOpen(w, at('2026-12-12T18:00:00Z'))).toBe(false);
+  });
+
+  it('the first day is a calendar day in Vara across the changes to and from summer time', () => {
+    // 8 Apr 2026 (CEST) - 14 days = 25 Mar (CET): midnight there is 23:00Z the day before.
+    expect(eventDefaultWindow('2026-04-08T10:00:00+02:00').from).toBe('2026-03-24T23:00:00.000Z');
+    // 5 Nov 2026 (CET) - 14 days = 22 Oct (CEST): midnight is 22:00Z.
+    expect(eventDefaultWindow('2026-11-05T10:00:00+01:00').from).toBe('2026-10-21T22:00:00.000Z');
+    // An event just after midnight in Vara (still the day before in UTC) counts from its own date.
+    expect(eventDefaultWindow('2026-12-13T00:30:00+01:00').from).toBe('2026-11-28T23:00:00.000Z');
   });
 
   it('days and times of day are read on the clock in Vara, across the changes to and from summer time', () => {

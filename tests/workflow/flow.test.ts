@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, concert, info, signShows, startWorkflowApp } from './helpers.ts';
+import { ADMIN_PASSWORD, Client, concert, info, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
 
 /**
  * The whole content workflow as the people at Vara would live it, through the real HTTP API against a real SQLite
@@ -74,9 +74,12 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
       }
       const rejected = await maria.post(`/api/items/${poster.body.item.id}/reject`, {
         reason: 'Bildtexten ska säga vad som händer',
+        revision: 1,
       });
       expect(rejected.body.state).toBe('rejected');
-      expect((await maria.post(`/api/items/${event.body.item.id}/approve`)).body.item.state).toBe('approved');
+      expect((await maria.post(`/api/items/${event.body.item.id}/approve`, { revision: 1 })).body.item.state).toBe(
+        'approved',
+      );
 
       // Kajsa sees why, fixes it, resubmits; Maria approves.
       const mine = (await kajsa.get(`/api/items/${poster.body.item.id}`)).body.item;
@@ -85,17 +88,17 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
         content: { kind: 'image', image: image.body.id, caption: 'Julkonserter' },
       });
       await kajsa.post(`/api/items/${poster.body.item.id}/submit`);
-      expect((await maria.post(`/api/items/${poster.body.item.id}/approve`)).status).toBe(200);
+      expect((await maria.post(`/api/items/${poster.body.item.id}/approve`, { revision: 2 })).status).toBe(200);
 
       // Kommun's own item, submitted and approved by Maria.
       const kommun = await maria.post(
         '/api/items',
         info(['Julmarknad', 'Vara torg'], { submit: true, dwellSeconds: 12 }),
       );
-      await maria.post(`/api/items/${kommun.body.item.id}/approve`);
+      await maria.post(`/api/items/${kommun.body.item.id}/approve`, { revision: 1 });
 
       // The shared playlist: order, shares of airtime, the poster on the southbound sign only.
-      const draft = await maria.put('/api/playlist/draft', {
+      const draft = await saveDraft(maria, {
         name: 'December',
         settings: { shares: { kommun: 50, konserthus: 50 } },
         entries: [
@@ -131,7 +134,7 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
       expect((await kajsa.get('/api/playlist/live')).body.withdrawn).toEqual([event.body.item.id]);
       const blocked = await maria.post('/api/playlist/publish');
       expect(blocked.status).toBe(409);
-      await maria.post(`/api/items/${event.body.item.id}/approve`);
+      await maria.post(`/api/items/${event.body.item.id}/approve`, { revision: moved.body.item.revision });
       expect((await maria.get('/api/playlist/diff')).body.changed).toEqual([
         { id: event.body.item.id, fields: ['content', 'window'] },
       ]);

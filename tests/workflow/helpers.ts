@@ -177,6 +177,14 @@ export function concert(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/**
+ * Saves the playlist draft as the UI does: on the version just read, named in If-Match (a PUT without it is 428).
+ */
+export async function saveDraft(client: Client, body: unknown): Promise<Reply> {
+  const etag = (await client.get('/api/playlist/draft')).headers.get('etag') ?? '';
+  return client.request('PUT', '/api/playlist/draft', body, { headers: { 'if-match': etag } });
+}
+
 export function info(lines: string[], overrides: Record<string, unknown> = {}) {
   return { content: { kind: 'info', lines }, infoLink: 'https://vara.se/evenemang', ...overrides };
 }

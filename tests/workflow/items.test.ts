@@ -84,10 +84,10 @@ describe('submitting items', () => {
     expect((await kajsa.get('/api/items')).body.total).toBe(0);
   });
 
-  it('gives an event the 14 days before its start as its window, and keeps given days and times of day', async () => {
+  it('gives an event the 14 days before its start as its window (from the start of that day), and keeps given days and times of day', async () => {
     const plain = (await kajsa.post('/api/items', concert())).body.item;
     expect(plain.window).toBeNull();
-    expect(plain.effectiveWindow).toEqual({ from: '2026-11-28T18:00:00.000Z', until: '2026-12-12T18:00:00.000Z' });
+    expect(plain.effectiveWindow).toEqual({ from: '2026-11-27T23:00:00.000Z', until: '2026-12-12T18:00:00.000Z' });
     const narrowed = (
       await kajsa.post(
         '/api/items',
@@ -103,7 +103,7 @@ describe('submitting items', () => {
       )
     ).body.item;
     expect(narrowed.effectiveWindow).toEqual({
-      from: '2026-11-28T18:00:00.000Z',
+      from: '2026-11-27T23:00:00.000Z',
       until: '2026-12-12T18:00:00.000Z',
       days: ['fri', 'sat'],
       times: [
@@ -151,7 +151,7 @@ describe('submitting items', () => {
     expect(created.status).toBe(201);
     expect(created.body.lint.errors).toBeGreaterThan(0);
     const id = created.body.item.id;
-    const refused = await maria.post(`/api/items/${id}/approve`);
+    const refused = await maria.post(`/api/items/${id}/approve`, { revision: 1 });
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(/cannot approve .* road-safety rule/);
     expect(refused.body.issues[0]).toMatchObject({
@@ -164,7 +164,7 @@ describe('submitting items', () => {
       content: { kind: 'info', lines: ['Julmarknad', 'Vara torg lördag'] },
     });
     expect(fixed.body.lint).toEqual({ errors: 0, warnings: 0, findings: [] });
-    expect((await maria.post(`/api/items/${id}/approve`)).status).toBe(200);
+    expect((await maria.post(`/api/items/${id}/approve`, { revision: fixed.body.item.revision })).status).toBe(200);
   });
 
   it('lists with pagination and a total, filtered by state, organisation and kind', async () => {

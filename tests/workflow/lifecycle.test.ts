@@ -64,13 +64,13 @@ describe('every transition over HTTP', () => {
     expect(created.body.item).toMatchObject({ state: 'draft', revision: 1, actions: ['edit', 'submit', 'archive'] });
 
     // A communicator does not even see another organisation's draft; an admin does, and is refused.
-    expect((await com.post(`/api/items/${id}/approve`)).status).toBe(404);
-    const approveDraft = await admin.post(`/api/items/${id}/approve`);
+    expect((await com.post(`/api/items/${id}/approve`, { revision: 1 })).status).toBe(404);
+    const approveDraft = await admin.post(`/api/items/${id}/approve`, { revision: 1 });
     expect(approveDraft.status).toBe(409);
     expect(approveDraft.body.message).toBe(
       `cannot approve "${id}": the item is draft: only a pending item can be approved; submit it first`,
     );
-    expect((await admin.post(`/api/items/${id}/reject`, { reason: 'för lång text' })).status).toBe(409);
+    expect((await admin.post(`/api/items/${id}/reject`, { reason: 'för lång text', revision: 1 })).status).toBe(409);
 
     const edited = await sub.patch(`/api/items/${id}`, { dwellSeconds: 15 });
     expect(edited.body.item).toMatchObject({ state: 'draft', revision: 2, dwellSeconds: 15 });
@@ -83,24 +83,26 @@ describe('every transition over HTTP', () => {
     const editPending = await sub.patch(`/api/items/${id}`, { dwellSeconds: 12 });
     expect(editPending.body.item).toMatchObject({ state: 'pending', revision: 3 });
 
-    const approved = await com.post(`/api/items/${id}/approve`);
+    const approved = await com.post(`/api/items/${id}/approve`, { revision: 3 });
     expect(approved.status).toBe(200);
     expect(approved.body.item).toMatchObject({ state: 'approved', decidedBy: 'maria' });
-    expect((await com.post(`/api/items/${id}/approve`)).status).toBe(409);
-    expect((await com.post(`/api/items/${id}/reject`, { reason: 'ändrade mig' })).status).toBe(409);
+    const twice = await com.post(`/api/items/${id}/approve`, { revision: 3 });
+    expect(twice.status).toBe(409);
+    expect(twice.body.item).toMatchObject({ state: 'approved', revision: 3 });
+    expect((await com.post(`/api/items/${id}/reject`, { reason: 'ändrade mig', revision: 3 })).status).toBe(409);
     expect((await sub.post(`/api/items/${id}/submit`)).status).toBe(409);
 
     // Any edit of an approved item goes back to review.
     const reedit = await sub.patch(`/api/items/${id}`, { content: { ...concert().content, title: 'Julkonserten' } });
     expect(reedit.body.item).toMatchObject({ state: 'pending', revision: 4, decidedBy: null });
-    expect((await com.post(`/api/items/${id}/approve`)).body.item.state).toBe('approved');
+    expect((await com.post(`/api/items/${id}/approve`, { revision: 4 })).body.item.state).toBe('approved');
 
     expect((await sub.post(`/api/items/${id}/archive`)).body.state).toBe('archived');
     for (const [method, path, body] of [
       ['POST', 'archive', undefined],
       ['POST', 'submit', undefined],
-      ['POST', 'approve', undefined],
-      ['POST', 'reject', { reason: 'för sent' }],
+      ['POST', 'approve', { revision: 4 }],
+      ['POST', 'reject', { reason: 'för sent', revision: 4 }],
       ['PATCH', '', { dwellSeconds: 20 }],
     ] as const) {
       const res = await (method === 'PATCH'
@@ -114,16 +116,19 @@ describe('every transition over HTTP', () => {
 
   it('pending -> rejected with a reason -> fixed -> pending -> approved', async () => {
     const id = (await sub.post('/api/items', concert({ submit: true }))).body.item.id as string;
-    const noReason = await com.post(`/api/items/${id}/reject`, {});
+    const noReason = await com.post(`/api/items/${id}/reject`, { revision: 1 });
     expect(noReason.status).toBe(400);
     expect(noReason.body.issues[0].field).toBe('reason');
-    const rejected = await com.post(`/api/items/${id}/reject`, { reason: 'Skriv datumet i titeln i stället' });
+    const rejected = await com.post(`/api/items/${id}/reject`, {
+      reason: 'Skriv datumet i titeln i stället',
+      revision: 1,
+    });
     expect(rejected.body).toMatchObject({
       state: 'rejected',
       rejectionReason: 'Skriv datumet i titeln i stället',
       decidedBy: 'maria',
     });
-    expect((await com.post(`/api/items/${id}/approve`)).status).toBe(409);
+    expect((await com.post(`/api/items/${id}/approve`, { revision: 1 })).status).toBe(409);
     // The submitter sees why, fixes it (still rejected, the reason still shown), and submits again.
     const seen = await sub.get(`/api/items/${id}`);
     expect(seen.body.item).toMatchObject({ state: 'rejected', rejectionReason: 'Skriv datumet i titeln i stället' });
@@ -131,13 +136,13 @@ describe('every transition over HTTP', () => {
     expect(fixed.body.item).toMatchObject({ state: 'rejected', rejectionReason: 'Skriv datumet i titeln i stället' });
     const resubmitted = await sub.post(`/api/items/${id}/submit`);
     expect(resubmitted.body.item).toMatchObject({ state: 'pending', rejectionReason: null });
-    const approved = await com.post(`/api/items/${id}/approve`);
+    const approved = await com.post(`/api/items/${id}/approve`, { revision: resubmitted.body.item.revision });
     expect(approved.body.item?.state, JSON.stringify(approved.body)).toBe('approved');
   });
 
   it('approved and pending items expire when their window ends; an expired item is edited back to a draft', async () => {
     const approvedId = (await sub.post('/api/items', concert({ submit: true }))).body.item.id as string;
-    await com.post(`/api/items/${approvedId}/approve`);
+    await com.post(`/api/items/${approvedId}/approve`, { revision: 1 });
     const pendingId = (await sub.post('/api/items', concert({ submit: true }))).body.item.id as string;
     const draftId = (await sub.post('/api/items', concert())).body.item.id as string;
     // The concert starts 2026-12-12 19:00 (Vara): its default window ends then.
@@ -149,7 +154,7 @@ describe('every transition over HTTP', () => {
     expect((await state(approvedId)).state).toBe('expired');
     expect((await state(pendingId)).state).toBe('expired');
     expect((await sub.get(`/api/items/${draftId}`)).body.item.state).toBe('draft');
-    const approveExpired = await com.post(`/api/items/${pendingId}/approve`);
+    const approveExpired = await com.post(`/api/items/${pendingId}/approve`, { revision: 1 });
     expect(approveExpired.status).toBe(409);
     expect(approveExpired.body.message).toMatch(/the item is expired/);
     // A past start is refused with the field named; a new date brings it back as a draft.

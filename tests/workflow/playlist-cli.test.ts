@@ -153,7 +153,7 @@ describe('skylt playlist validate|import|export', () => {
     });
     expect(out.items.map((i: { id: string }) => i.id)).toEqual(['julmarknad', 'julkonsert', 'affisch']);
     expect(out.items[1].window).toEqual({
-      from: '2027-11-28T18:00:00.000Z',
+      from: '2027-11-27T23:00:00.000Z',
       until: '2027-12-12T18:00:00.000Z',
       days: ['fri', 'sat'],
     });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlaylistFile } from '../../src/domain/playlist.ts';
-import { type Client, concert, info, signShows, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { type Client, concert, info, saveDraft, signShows, startWorkflowApp, type WorkflowApp } from './helpers.ts';
 
 let t: WorkflowApp | null = null;
 afterEach(async () => {
@@ -15,9 +15,10 @@ async function setup() {
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const maria = await t.user('maria', 'kommun', 'communicator');
   const approved = async (client: Client, body: unknown) => {
-    const id = (await client.post('/api/items', body)).body.item.id as string;
+    const created = (await client.post('/api/items', body)).body.item;
+    const id = created.id as string;
     await client.post(`/api/items/${id}/submit`);
-    const res = await maria.post(`/api/items/${id}/approve`);
+    const res = await maria.post(`/api/items/${id}/approve`, { revision: created.revision });
     if (res.status !== 200) throw new Error(JSON.stringify(res.body));
     return id;
   };
@@ -34,13 +35,13 @@ describe('the shared playlist', () => {
     const a = await approved(kajsa, concert());
     const pending = (await kajsa.post('/api/items', concert({ submit: true }))).body.item.id;
     const draft = (await kajsa.post('/api/items', concert())).body.item.id;
-    const bad = await maria.put('/api/playlist/draft', {
+    const bad = await saveDraft(maria, {
       entries: [{ itemId: a, signs: ['E20-X'] }, { itemId: 'no-such-item' }, { itemId: draft }],
       settings: { shares: { kommun: 70, konserthus: 20 } },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['settings.shares'].sort());
-    const bad2 = await maria.put('/api/playlist/draft', {
+    const bad2 = await saveDraft(maria, {
       entries: [{ itemId: a, signs: ['E20-X'] }, { itemId: 'no-such-item' }, { itemId: draft }],
     });
     expect(bad2.body.issues).toEqual([
@@ -51,14 +52,14 @@ describe('the shared playlist', () => {
       { field: 'entries.1.itemId', message: 'no item "no-such-item"' },
       { field: 'entries.2.itemId', message: expect.stringMatching(/is draft; only approved \(or pending\) items/) },
     ]);
-    const withPending = await maria.put('/api/playlist/draft', { entries: [{ itemId: a }, { itemId: pending }] });
+    const withPending = await saveDraft(maria, { entries: [{ itemId: a }, { itemId: pending }] });
     expect(withPending.body.publishable).toBe(false);
     expect(withPending.body.entries[1].problem).toMatch(/is pending; only approved items can be published/);
     const refused = await maria.post('/api/playlist/publish');
     expect(refused.status).toBe(409);
     expect(refused.body.issues).toEqual([{ field: 'entries.1', message: expect.stringMatching(/pending/) }]);
 
-    await maria.put('/api/playlist/draft', { entries: [{ itemId: a }] });
+    await saveDraft(maria, { entries: [{ itemId: a }] });
     expect((await maria.post('/api/playlist/publish')).status).toBe(201);
     const unchanged = await maria.post('/api/playlist/publish');
     expect(unchanged.status).toBe(409);
@@ -70,7 +71,7 @@ describe('the shared playlist', () => {
     const konsert = await approved(kajsa, concert());
     const bad = await approved(maria, info(['Vinterbad', 'Vara simhall']));
     const torg = await approved(maria, info(['Julmarknad', 'Vara torg']));
-    await maria.put('/api/playlist/draft', { entries: [{ itemId: konsert }, { itemId: bad }] });
+    await saveDraft(maria, { entries: [{ itemId: konsert }, { itemId: bad }] });
     const first = await maria.post('/api/playlist/publish', { note: 'första' });
     expect(first.status).toBe(201);
     expect(first.body.revision).toMatchObject({
@@ -82,7 +83,7 @@ describe('the shared playlist', () => {
     });
 
     t.clock.advance(3_600_000);
-    await maria.put('/api/playlist/draft', {
+    await saveDraft(maria, {
       settings: { shares: { kommun: 60, konserthus: 40 } },
       entries: [{ itemId: torg }, { itemId: bad, signs: ['E20-S'] }],
     });
@@ -139,18 +140,18 @@ describe('the shared playlist', () => {
     const { t, kajsa, maria, approved } = await setup();
     const konsert = await approved(kajsa, concert());
     const torg = await approved(maria, info(['Julmarknad', 'Vara torg']));
-    await maria.put('/api/playlist/draft', { entries: [{ itemId: konsert }, { itemId: torg }] });
+    await saveDraft(maria, { entries: [{ itemId: konsert }, { itemId: torg }] });
     await maria.post('/api/playlist/publish');
     const seen: number[] = [];
     t.runtime.workflow.on('changed', () => seen.push(1));
 
-    await kajsa.patch(`/api/items/${konsert}`, { dwellSeconds: 15 });
+    const edited = await kajsa.patch(`/api/items/${konsert}`, { dwellSeconds: 15 });
     const live = await kajsa.get('/api/playlist/live');
     expect(live.body).toMatchObject({ revision: 1, key: `1-${konsert}`, withdrawn: [konsert] });
     expect(live.body.items.map((i: { id: string }) => i.id)).toEqual([torg]);
     expect(seen.length).toBeGreaterThan(0);
     // Once approved again it needs publishing: the diff shows what changed.
-    await maria.post(`/api/items/${konsert}/approve`);
+    await maria.post(`/api/items/${konsert}/approve`, { revision: edited.body.item.revision });
     expect((await maria.get('/api/playlist/diff')).body.changed).toEqual([{ id: konsert, fields: ['dwellSeconds'] }]);
     expect(t.runtime.publishedPlaylist()?.withdrawn).toEqual([konsert]);
     await maria.post('/api/playlist/publish');
@@ -165,7 +166,7 @@ describe('the shared playlist', () => {
     expect(await signShows(t, 'E20-N', fallback)).toMatchObject({ priority: 'fallback' });
     const south = await approved(kajsa, concert({ signs: ['E20-S'] }));
     const weekend = await approved(maria, info(['Julmarknad', 'Vara torg'], { window: { days: ['sat', 'sun'] } }));
-    await maria.put('/api/playlist/draft', { entries: [{ itemId: south }, { itemId: weekend }] });
+    await saveDraft(maria, { entries: [{ itemId: south }, { itemId: weekend }] });
     await maria.post('/api/playlist/publish');
     // Tuesday 1 December: the weekend item waits, and E20-N, with nothing published for it, keeps the fallback loop.
     t.clock.advance(10_000);
@@ -182,7 +183,7 @@ describe('the shared playlist', () => {
     const { kajsa, maria, approved } = await setup();
     const konsert = await approved(kajsa, concert({ window: { days: ['fri', 'sat'] } }));
     const torg = await approved(maria, info(['Julmarknad', 'Vara torg'], { signs: ['E20-N'] }));
-    await maria.put('/api/playlist/draft', {
+    await saveDraft(maria, {
       entries: [{ itemId: torg }, { itemId: konsert }],
       settings: { shares: { kommun: 40, konserthus: 60 } },
     });
@@ -193,7 +194,7 @@ describe('the shared playlist', () => {
     const file = PlaylistFile.parse(exported.body);
     expect(file.items.map((i) => i.id)).toEqual([torg, konsert]);
     expect(file.items[1]?.window).toEqual({
-      from: '2026-11-28T18:00:00.000Z',
+      from: '2026-11-27T23:00:00.000Z',
       until: '2026-12-12T18:00:00.000Z',
       days: ['fri', 'sat'],
     });

@@ -2,9 +2,9 @@
  * /granska (communicators): pending items with the exact sign previews and the lint; approve (and put in the
  * playlist draft), or reject with a reason.
  * Uses GET /api/items?state=pending, GET /api/items/:id, GET /api/items/:id/signs/:sign/preview.png,
- * POST /api/items/:id/approve|reject, GET|PUT /api/playlist/draft, GET /api/signs.
+ * POST /api/items/:id/approve|reject (with the revision reviewed; approve can add to the draft), GET /api/signs.
  */
-import { ApiError, get, post, put } from '../shared/api.js';
+import { ApiError, get, post } from '../shared/api.js';
 import { $, busy, h, notify, replace } from '../shared/dom.js';
 import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, refreshPendingCount, showError } from '../shared/layout.js';
@@ -103,16 +103,40 @@ function lintBlock(lint) {
   );
 }
 
-async function addToDraft(itemId) {
-  const draft = await get('/api/playlist/draft');
-  if (draft.entries.some((e) => e.itemId === itemId)) return false;
-  const entries = draft.entries.map((e) => (e.signs ? { itemId: e.itemId, signs: e.signs } : { itemId: e.itemId }));
-  entries.push({ itemId });
-  await put('/api/playlist/draft', { entries });
+/**
+ * A 409 with the item as it is now: the submitter changed it after this card was drawn, or another reviewer decided
+ * it. Nothing was decided; the card is drawn again from the current item (or leaves the queue) and says so.
+ */
+function changedMeanwhile(e, seen) {
+  if (!(e instanceof ApiError) || e.status !== 409 || !e.body?.item) return false;
+  const current = e.body.item;
+  const old = queue.querySelector(`[data-item-id="${CSS.escape(seen.id)}"]`);
+  const who = current.updatedBy;
+  if (current.state !== 'pending') {
+    old?.remove();
+    notify(
+      message,
+      `”${itemTitle(current.content)}” är redan ${current.state === 'approved' ? 'godkänd' : current.state === 'rejected' ? 'avslagen' : 'inte längre väntande'} av ${who}. Inget ändrades.`,
+      'warn',
+    );
+    void refreshPendingCount();
+    return true;
+  }
+  const fresh = card(current, e.body.lint ?? { errors: 0, warnings: 0, findings: [] }, {
+    changed: `Posten har ändrats av ${who} ${formatDateTime(current.updatedAt)} sedan du öppnade den. Inget är godkänt eller avslaget – granska den nya versionen innan du bestämmer dig.`,
+  });
+  if (old) old.replaceWith(fresh);
+  else queue.prepend(fresh);
+  notify(
+    message,
+    `”${itemTitle(current.content)}” har ändrats sedan du öppnade den. Kortet visar nu den nya versionen.`,
+    'warn',
+  );
+  fresh.querySelector('h2')?.focus();
   return true;
 }
 
-function card(item, lint) {
+function card(item, lint, opts = {}) {
   const title = itemTitle(item.content);
   const headingId = `review-${item.id}`;
   const addBox = h('input', { type: 'checkbox', id: `add-${item.id}`, checked: true });
@@ -165,26 +189,33 @@ function card(item, lint) {
     }
     void busy(rejectSend, async () => {
       try {
-        await post(`/api/items/${encodeURIComponent(item.id)}/reject`, { reason: text });
+        await post(`/api/items/${encodeURIComponent(item.id)}/reject`, { reason: text, revision: item.revision });
         notify(message, `”${title}” är avslagen. Inlämnaren ser motiveringen.`, 'ok');
         await after();
       } catch (e) {
-        showError(message, e);
+        if (!changedMeanwhile(e, item)) showError(message, e);
       }
     });
   });
   approve.addEventListener('click', () =>
     busy(approve, async () => {
       try {
-        await post(`/api/items/${encodeURIComponent(item.id)}/approve`);
+        // One request: the approval and the draft change happen together on the server, so two reviewers approving
+        // at the same time both end up in the draft.
+        const res = await post(`/api/items/${encodeURIComponent(item.id)}/approve`, {
+          revision: item.revision,
+          addToDraft: addBox.checked,
+        });
         let text = `”${title}” är godkänd.`;
-        if (addBox.checked) {
-          await addToDraft(item.id);
-          text += ' Den ligger i spellistans utkast – publicera under Spellista för att visa den.';
+        if (res.draft) {
+          text += res.draft.added
+            ? ' Den ligger i spellistans utkast – publicera under Spellista för att visa den.'
+            : ' Den fanns redan i spellistans utkast.';
         }
         notify(message, text, 'ok');
         await after();
       } catch (e) {
+        if (changedMeanwhile(e, item)) return;
         showError(
           message,
           e instanceof ApiError && e.status === 422
@@ -198,14 +229,15 @@ function card(item, lint) {
   );
   return h(
     'li',
-    { class: 'card', dataset: { itemId: item.id } },
+    { class: 'card', dataset: { itemId: item.id, revision: item.revision } },
     h(
       'article',
       { 'aria-labelledby': headingId },
+      opts.changed ? h('p', { class: 'notice notice--warn', dataset: { changed: '' } }, opts.changed) : null,
       h(
         'div',
         { class: 'item-card__head' },
-        h('h2', { id: headingId }, title),
+        h('h2', { id: headingId, tabindex: -1 }, title),
         h('span', { class: `org org--${item.organisation}` }, ORG_LABELS[item.organisation] ?? item.organisation),
       ),
       h(

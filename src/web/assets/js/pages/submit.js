@@ -63,10 +63,20 @@ function contentOf(k) {
 
 const chosenSigns = () => $$('input[name=sign]:checked').map((i) => i.value);
 
+/** "2026-12-24" -> the start of the next day in Swedish time: an end date includes its whole day. */
+function endOfDayIso(date) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date ?? '');
+  if (!m) return null;
+  const next = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1));
+  return localInputToIso(`${next.toISOString().slice(0, 10)}T00:00`);
+}
+
 function windowOf() {
   const w = {};
   const from = localInputToIso($('#window-from').value);
-  const until = localInputToIso($('#window-until').value);
+  // An information item's own end date, else the period's "Visas till".
+  const infoUntil = kind() === 'info' ? endOfDayIso($('#info-until').value) : null;
+  const until = infoUntil ?? localInputToIso($('#window-until').value);
   if (from) w.from = from;
   if (until) w.until = until;
   const days = $$('input[name=day]:checked').map((i) => i.value);
@@ -107,9 +117,13 @@ function inputFor(field) {
   return null;
 }
 
-/** Lint findings name content fields without the "content." prefix. */
+/** Lint findings name content fields without the "content." prefix; the others (link, dwell, window) as they are. */
 const lintField = (f) =>
-  !f ? null : f === 'dwellSeconds' || f === 'infoLink' || f === 'showLink' ? f : `content.${f}`;
+  !f
+    ? null
+    : f === 'dwellSeconds' || f === 'infoLink' || f === 'showLink' || f.startsWith('window')
+      ? f
+      : `content.${f}`;
 
 function clearFieldMessages() {
   for (const el of $$('.field-msg')) el.remove();
@@ -335,7 +349,7 @@ function showKind(k) {
   $('#place-legend').textContent = k === 'excursion' ? 'Utflykten' : 'Utställningen';
   $('#window-hint').textContent =
     k === 'event'
-      ? 'Utan period visas evenemanget de 14 dagarna före start, fram till att det börjar.'
+      ? 'Utan period visas evenemanget från början av dagen 14 dagar före, fram till att det börjar.'
       : 'Utan period visas posten tills den tas bort.';
 }
 
@@ -425,11 +439,18 @@ function fill(item) {
   for (const box of $$('input[name=sign]')) box.checked = item.signs.includes(box.value);
   const w = item.window ?? {};
   set('window-from', isoToLocalInput(w.from));
-  set('window-until', isoToLocalInput(w.until));
+  // An information item ending at midnight shows its end date (the day before) next to its lines.
+  const untilLocal = isoToLocalInput(w.until);
+  if (c.kind === 'info' && untilLocal.endsWith('T00:00')) {
+    const last = new Date(Date.parse(`${untilLocal.slice(0, 10)}T00:00:00Z`) - 86_400_000);
+    set('info-until', last.toISOString().slice(0, 10));
+    set('window-until', '');
+  } else set('window-until', untilLocal);
   for (const box of $$('input[name=day]')) box.checked = Boolean(w.days?.includes(box.value));
   set('time-from', w.times?.[0]?.from);
   set('time-until', w.times?.[0]?.until);
-  if (item.window) $('#window-details').open = true;
+  if (item.window && (item.window.from || item.window.days || item.window.times || $('#window-until').value))
+    $('#window-details').open = true;
 }
 
 function describeEditing(item) {

@@ -92,10 +92,11 @@ function loginUrl() {
 
 /**
  * Calls the API. `body` is sent as JSON, or as it is when it is FormData. Returns the parsed JSON (or the
- * Response for `raw`). A 401 sends the browser to the login page unless `allow401` is set.
+ * Response for `raw`). A 401 sends the browser to the login page unless `allow401` is set; `headers` are added
+ * (e.g. If-Match).
  */
 export async function api(method, path, body, opts = {}) {
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', ...opts.headers };
   const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined && body !== null) {
     if (body instanceof FormData) init.body = body;
