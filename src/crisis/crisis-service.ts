@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import { Priority } from '../signs/bridge/messages.ts';
-import type { SignController } from '../signs/sign-controller.ts';
+import { CrisisSupersededError, type SignController } from '../signs/sign-controller.ts';
 import { CRISIS_SLOT } from '../signs/slot-cache.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { CrisisRecord, CrisisRepository, SignConfirmation } from '../store/crisis-repository.ts';
@@ -52,6 +52,8 @@ type CrisisEvents = { changed: [CrisisRecord] };
  */
 export class CrisisService extends EventEmitter<CrisisEvents> {
   private readonly latencies: number[] = [];
+  /** Signs with a takeover on its way: the tick's re-assertion must not start a second one that overtakes it. */
+  private readonly takingOver = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -275,7 +277,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const active = this.active();
     if (!active) return;
     const missing = this.targets(active.signIds).filter(
-      (s) => s.controller.linkUp && !s.controller.heldLease('crisis'),
+      (s) => s.controller.linkUp && !s.controller.heldLease('crisis') && !this.takingOver.has(s.id),
     );
     if (missing.length > 0) this.save(await this.takeoverSigns(active, missing));
   }
@@ -330,50 +332,80 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const t0 = performance.now();
     const ttlMs = c.expiresAt ? Math.max(1000, Date.parse(c.expiresAt) - this.o.clock.now()) : null;
     const results = await Promise.all(
-      signs.map(async (sign): Promise<[string, SignConfirmation]> => {
-        const conf: SignConfirmation = {
-          genericMs: null,
-          specificMs: null,
-          slot: null,
-          crc32: null,
-          confirmedAt: null,
-          error: null,
-        };
+      signs.map(async (sign): Promise<[string, SignConfirmation | null]> => {
+        // This takeover is now the sign's crisis run: an end, a Cancel or a newer text overtakes it at any stage.
+        const run = sign.controller.beginCrisis();
+        this.takingOver.add(sign.id);
         try {
-          await sign.controller.playCrisisSlot(ttlMs);
-          const generic = await sign.controller.readBack();
-          if (generic.showingPriority === Priority.crisis && generic.showingSlot === CRISIS_SLOT) {
-            conf.genericMs = performance.now() - t0;
-          }
-        } catch (e: unknown) {
-          // No generic frame on the sign yet (just booted): the specific text below still takes over.
-          conf.error = `generic crisis slot: ${e instanceof Error ? e.message : String(e)}`;
+          return [sign.id, await this.takeoverStages(c, sign, run, ttlMs, t0)];
+        } finally {
+          // Unless a newer run on this sign has taken over the bookkeeping.
+          if (sign.controller.crisisRun === run) this.takingOver.delete(sign.id);
         }
-        try {
-          const frame = sign.renderCrisis(c);
-          const crc32 = frameCrc32(frame);
-          await sign.controller.show({ frame, priority: 'crisis', ttlMs, itemId: `crisis:${c.id}`, urgent: true });
-          const specific = await sign.controller.readBack();
-          if (specific.showingPriority === Priority.crisis && specific.showingCrc32 === crc32) {
-            conf.specificMs = performance.now() - t0;
-            conf.genericMs ??= conf.specificMs;
-            conf.slot = specific.showingSlot;
-            conf.crc32 = crc32;
-            conf.confirmedAt = this.nowIso();
-          } else
-            conf.error = `read-back shows slot ${specific.showingSlot} crc ${specific.showingCrc32}, not the crisis text`;
-        } catch (e: unknown) {
-          conf.error = e instanceof Error ? e.message : String(e);
-          this.o.log.error({ sign: sign.id, crisis: c.id, err: conf.error }, 'crisis takeover not confirmed on a sign');
-        }
-        return [sign.id, conf];
       }),
     );
-    const confirmations = { ...c.confirmations, ...Object.fromEntries(results) };
+    // A run overtaken by an end or a newer text confirms nothing: what the sign shows is the newer run's to say.
+    const confirmed = results.filter((r): r is [string, SignConfirmation] => r[1] !== null);
+    const confirmations = { ...c.confirmations, ...Object.fromEntries(confirmed) };
     const generic = c.signIds.map((id) => confirmations[id]?.genericMs ?? null);
     const takeoverMs = generic.every((v) => v !== null) ? Math.max(...(generic as number[])) : c.takeoverMs;
     if (takeoverMs !== null && takeoverMs !== c.takeoverMs) this.latencies.push(takeoverMs);
     return { ...c, confirmations, takeoverMs };
+  }
+
+  /** The two stages on one sign, each confirmed by read-back; null when the run was overtaken. */
+  private async takeoverStages(
+    c: CrisisRecord,
+    sign: CrisisSign,
+    run: number,
+    ttlMs: number | null,
+    t0: number,
+  ): Promise<SignConfirmation | null> {
+    const conf: SignConfirmation = {
+      genericMs: null,
+      specificMs: null,
+      slot: null,
+      crc32: null,
+      confirmedAt: null,
+      error: null,
+    };
+    try {
+      await sign.controller.playCrisisSlot(ttlMs, run);
+      const generic = await sign.controller.readBack();
+      if (generic.showingPriority === Priority.crisis && generic.showingSlot === CRISIS_SLOT) {
+        conf.genericMs = performance.now() - t0;
+      }
+    } catch (e: unknown) {
+      if (e instanceof CrisisSupersededError) return null;
+      // No generic frame on the sign yet (just booted): the specific text below still takes over.
+      conf.error = `generic crisis slot: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    try {
+      const frame = sign.renderCrisis(c);
+      const crc32 = frameCrc32(frame);
+      await sign.controller.show({
+        frame,
+        priority: 'crisis',
+        ttlMs,
+        itemId: `crisis:${c.id}`,
+        urgent: true,
+        crisisRun: run,
+      });
+      const specific = await sign.controller.readBack();
+      if (specific.showingPriority === Priority.crisis && specific.showingCrc32 === crc32) {
+        conf.specificMs = performance.now() - t0;
+        conf.genericMs ??= conf.specificMs;
+        conf.slot = specific.showingSlot;
+        conf.crc32 = crc32;
+        conf.confirmedAt = this.nowIso();
+      } else
+        conf.error = `read-back shows slot ${specific.showingSlot} crc ${specific.showingCrc32}, not the crisis text`;
+    } catch (e: unknown) {
+      if (e instanceof CrisisSupersededError) return null;
+      conf.error = e instanceof Error ? e.message : String(e);
+      this.o.log.error({ sign: sign.id, crisis: c.id, err: conf.error }, 'crisis takeover not confirmed on a sign');
+    }
+    return conf;
   }
 
   /** The text must fit every target sign before anything changes: a communicator hears it at once. */

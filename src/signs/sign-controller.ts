@@ -24,6 +24,18 @@ export class SignRefusedError extends Error {
   }
 }
 
+/**
+ * A crisis stage (generic PLAY, specific upload and PLAY) from a crisis run that has since been ended or replaced on
+ * this sign: it was not played, so it cannot land on the sign after the all-clear or over the newer crisis.
+ */
+export class CrisisSupersededError extends Error {
+  readonly superseded = true;
+  constructor(signId: string) {
+    super(`sign ${signId}: this crisis stage was overtaken by an end or a newer crisis and was not played`);
+    this.name = 'CrisisSupersededError';
+  }
+}
+
 /** How long a slot the sign called BUSY stays out of use: a normal lease from before a restart runs out by then. */
 const BLOCKED_SLOT_MS = 60_000;
 
@@ -39,6 +51,8 @@ export interface ShowRequest {
   readonly itemId: string | null;
   /** Crisis frames jump the send queue. */
   readonly urgent?: boolean;
+  /** For a crisis page: the run it belongs to (beginCrisis()); it is not played once that run is overtaken. */
+  readonly crisisRun?: number;
 }
 
 interface HeldLease {
@@ -87,6 +101,14 @@ export class SignController extends EventEmitter<ControllerEvents> {
   /** Priorities whose PLAY is on its way to the sign. */
   private readonly playing = new Set<PriorityName>();
   private reservedAgain = false;
+  /**
+   * Crisis runs on this sign, counted. Ending the crisis or starting a newer one overtakes the current run: its
+   * stages still on their way (an upload, a PLAY not yet sent) are withdrawn, so an all-clear or a Cancel that
+   * arrives mid-takeover always has the last word on the sign. The sign processes commands strictly in order
+   * (PROTOCOL.md section 3), so a PLAY already sent before the end is overridden by the end's PLAY behind it.
+   */
+  private crisisRunNo = 0;
+  private crisisRunAbort = new AbortController();
   lastError: string | null = null;
 
   constructor(
@@ -160,8 +182,31 @@ export class SignController extends EventEmitter<ControllerEvents> {
     return next;
   }
 
+  /** The current crisis run's number (see beginCrisis). */
+  get crisisRun(): number {
+    return this.crisisRunNo;
+  }
+
+  /** Starts a crisis run on this sign (a takeover, or a new text): stages of earlier runs are no longer played. */
+  beginCrisis(): number {
+    this.overtakeCrisisRun();
+    return this.crisisRunNo;
+  }
+
+  private overtakeCrisisRun(): void {
+    this.crisisRunNo++;
+    this.crisisRunAbort.abort();
+    this.crisisRunAbort = new AbortController();
+  }
+
+  /** Throws when a crisis stage belongs to a run that has been overtaken; checked just before its PLAY is sent. */
+  private checkCrisisRun(run: number | undefined): void {
+    if (run !== undefined && run !== this.crisisRunNo) throw new CrisisSupersededError(this.signId);
+  }
+
   /** Ends the lease at one priority (e.g. the all-clear of a crisis). */
   async end(priority: PriorityName): Promise<void> {
+    if (priority === 'crisis') this.overtakeCrisisRun();
     this.leases.delete(priority);
     if (!this.linkUp) return;
     const code = await this.session.send(
@@ -185,15 +230,18 @@ export class SignController extends EventEmitter<ControllerEvents> {
   }
 
   /** Crisis fast path: PLAY of the reserved slot, ahead of any upload in progress. */
-  async playCrisisSlot(ttlMs: number | null): Promise<void> {
+  async playCrisisSlot(ttlMs: number | null, crisisRun?: number): Promise<void> {
     const frame = this.crisisFrame;
     if (!frame) throw new Error(`sign ${this.signId} has no generic crisis frame`);
     const crc32 = frameCrc32(frame);
+    this.checkCrisisRun(crisisRun);
     const code = await this.session.send(
       { type: 'PLAY', slot: CRISIS_SLOT, crc32, priority: Priority.crisis, ttlMs: ttlMs ?? TTL_FOREVER },
       { lane: Lane.urgent },
     );
     if (code !== AckCode.OK) throw new SignRefusedError(this.signId, 'PLAY (crisis slot)', code);
+    // Overtaken while on the wire: the end (or newer run) went out behind it and decides what the sign shows.
+    this.checkCrisisRun(crisisRun);
     this.hold('crisis', { frame, crc32, slot: CRISIS_SLOT, ttlMs, itemId: 'crisis:generic' });
   }
 
@@ -232,17 +280,22 @@ export class SignController extends EventEmitter<ControllerEvents> {
     const { frame, priority } = request;
     const lane = request.urgent ? Lane.crisis : Lane.normal;
     const crc32 = frameCrc32(frame);
+    const run = request.crisisRun;
+    const withdraw = run === undefined ? undefined : this.crisisRunAbort.signal;
     for (let attempt = 0; ; attempt++) {
       let slot: number;
       try {
-        slot = await this.ensureUploaded(frame, crc32, lane);
+        this.checkCrisisRun(run);
+        slot = await this.ensureUploaded(frame, crc32, lane, undefined, withdraw);
       } catch (error: unknown) {
+        this.checkCrisisRun(run);
         // The sign holds that slot for a lease this controller does not know (one set before Skylt
         // restarted, a crisis that may run for hours): it stays out of use for a while; try another.
         if (error instanceof SignRefusedError && error.code === AckCode.BUSY && attempt < 3) continue;
         throw error;
       }
       const ttlMs = request.ttlMs ?? TTL_FOREVER;
+      this.checkCrisisRun(run);
       this.playing.add(priority);
       // The slot is on the sign: its PLAY does not wait behind uploads queued meanwhile (a reserved slot being
       // rebuilt after a reboot is 19 s of raw data at 115200 baud), as a lease refresh does not.
@@ -253,6 +306,7 @@ export class SignController extends EventEmitter<ControllerEvents> {
         )
         .finally(() => this.playing.delete(priority));
       if (code === AckCode.OK) {
+        this.checkCrisisRun(run);
         this.hold(priority, { frame, crc32, slot, ttlMs: request.ttlMs, itemId: request.itemId });
         return;
       }
@@ -289,7 +343,13 @@ export class SignController extends EventEmitter<ControllerEvents> {
     return busy;
   }
 
-  private async ensureUploaded(frame: Frame, crc32: number, lane: number, into?: number): Promise<number> {
+  private async ensureUploaded(
+    frame: Frame,
+    crc32: number,
+    lane: number,
+    into?: number,
+    withdraw?: AbortSignal,
+  ): Promise<number> {
     const key = `${crc32}:${frame.format}:${frame.bytes.length}`;
     const cached = into === undefined ? this.cache.lookup(key) : null;
     if (cached !== null) return cached;
@@ -304,6 +364,9 @@ export class SignController extends EventEmitter<ControllerEvents> {
     // One refusal dooms the upload: the chunks still queued are withdrawn instead of sent for nothing.
     const abort = new AbortController();
     const { signal } = abort;
+    // An overtaken crisis run withdraws its upload too: the end's PLAY need not wait behind its chunks.
+    const onWithdraw = () => abort.abort();
+    withdraw?.addEventListener('abort', onWithdraw, { once: true });
     try {
       const step = async (name: string, p: Promise<number>) => {
         try {
@@ -351,6 +414,7 @@ export class SignController extends EventEmitter<ControllerEvents> {
       if (into === undefined) this.cache.store(slot, key, crc32);
       return slot;
     } finally {
+      withdraw?.removeEventListener('abort', onWithdraw);
       this.uploading.delete(slot);
     }
   }
@@ -421,13 +485,20 @@ export class SignController extends EventEmitter<ControllerEvents> {
         return;
       }
     }
+    // A crisis comes back as part of the run it belongs to: an end arriving meanwhile withdraws it.
+    const crisisRun = priority === 'crisis' ? this.crisisRunNo : undefined;
     if (priority === 'crisis' && lease.slot === CRISIS_SLOT) {
-      void this.playCrisisSlot(ttlMs).catch((e: unknown) => this.noteError(e));
+      void this.playCrisisSlot(ttlMs, crisisRun).catch((e: unknown) => this.noteError(e));
       return;
     }
-    void this.show({ frame: lease.frame, priority, ttlMs, itemId: lease.itemId, urgent: priority === 'crisis' }).catch(
-      (e: unknown) => this.noteError(e),
-    );
+    void this.show({
+      frame: lease.frame,
+      priority,
+      ttlMs,
+      itemId: lease.itemId,
+      urgent: priority === 'crisis',
+      crisisRun,
+    }).catch((e: unknown) => this.noteError(e));
   }
 
   private noteError(error: unknown): void {
