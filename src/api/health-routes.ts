@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Runtime } from '../runtime.ts';
+import { CannotAirView } from './schedule-routes.ts';
 
 export const SignHealth = z.object({
   id: z.string(),
@@ -17,16 +18,9 @@ export const SignHealth = z.object({
     .nullable()
     .describe('what the sign confirmed it shows (ACK); null when it shows its own default slot or is blank'),
   cannotAir: z
-    .array(
-      z.object({
-        itemId: z.string(),
-        code: z.enum(['picture-preparing', 'picture-unreadable', 'cannot-render']),
-        reason: z.string(),
-        since: z.string(),
-      }),
-    )
+    .array(CannotAirView)
     .describe(
-      'published items this sign passes over, and why: a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
+      'items this sign passes over, and why (published items and fallback pages): a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
     ),
 });
 
@@ -86,7 +80,6 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           showing: s.controller.showing(),
           cannotAir: (runtime.scheduling.signs.get(s.config.id)?.cannotAir() ?? []).map((c) => ({
             ...c,
-            code: c.code as 'picture-preparing' | 'picture-unreadable' | 'cannot-render',
             since: new Date(c.since).toISOString(),
           })),
         }));
