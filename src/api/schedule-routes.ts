@@ -131,7 +131,9 @@ const TimelineSignView = z.object({
       z.object({
         itemId: z.string(),
         nextAt: z.string().nullable().describe('when it next comes up on this sign in the period; null: not in it'),
-        plays: z.int(),
+        plays: z
+          .int()
+          .describe('times it goes up in the period, as proof of play counts them (a page that stays up is one)'),
         airtimeSeconds: z.number(),
         whyNot: z
           .enum(['cannot-air', 'ended', 'opens-later', 'not-in-period'])

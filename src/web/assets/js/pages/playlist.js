@@ -189,7 +189,7 @@ function renderCannotAir(schedule) {
   box.hidden = false;
   replace(
     box,
-    h('strong', {}, rows.length === 1 ? 'En sida visas inte just nu:' : `${rows.length} sidor visas inte just nu:`),
+    h('strong', {}, 'Det här visas inte just nu:'),
     h(
       'ul',
       {},
