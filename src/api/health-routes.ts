@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Runtime } from '../runtime.ts';
-import { CannotAirView } from './schedule-routes.ts';
 
 export const SignHealth = z.object({
   id: z.string(),
@@ -18,9 +17,18 @@ export const SignHealth = z.object({
     .nullable()
     .describe('what the sign confirmed it shows (ACK); null when it shows its own default slot or is blank'),
   cannotAir: z
-    .array(CannotAirView)
+    .array(
+      z.object({
+        itemId: z.string(),
+        title: z.string().describe("the item's title, lines or caption"),
+        layer: z.enum(['scheduled', 'fallback']).describe('of the published playlist, or of the fallback loop'),
+        code: z.enum(['picture-preparing', 'picture-unreadable', 'cannot-render']),
+        reason: z.string(),
+        since: z.string(),
+      }),
+    )
     .describe(
-      'items this sign passes over, and why (published items and fallback pages): a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
+      'items this sign passes over (published ones and fallback pages), and why: a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
     ),
 });
 
@@ -80,6 +88,7 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           showing: s.controller.showing(),
           cannotAir: (runtime.scheduling.signs.get(s.config.id)?.cannotAir() ?? []).map((c) => ({
             ...c,
+            code: c.code as 'picture-preparing' | 'picture-unreadable' | 'cannot-render',
             since: new Date(c.since).toISOString(),
           })),
         }));
