@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { crisisRoutes } from './api/crisis-routes.ts';
@@ -26,7 +26,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify(
     // One line per request (below), not fastify's two ("incoming request" and "request completed").
     options.logger
-      ? { loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true }
+      ? {
+          loggerInstance: options.logger as FastifyBaseLogger,
+          logController: new LogController({ disableRequestLogging: true }),
+        }
       : { logger: false },
   ) as unknown as FastifyInstance;
   if (options.logger) logEachRequestOnce(app);

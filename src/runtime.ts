@@ -116,8 +116,8 @@ export class Runtime {
   private lastStoreProbe = Number.NEGATIVE_INFINITY;
   private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
-  /** The live playlist's key when its pictures were last asked to be prepared. */
-  private preparedFor: string | null = null;
+  /** The live playlist's key when its pictures were last asked to be prepared (undefined: not yet). */
+  private preparedFor: string | null | undefined = undefined;
   private lastExpiry = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
@@ -241,7 +241,10 @@ export class Runtime {
       s.link.virtualSign?.announce();
       s.controller.start();
       s.controller.setCrisisFrame(renderCrisisPage(GENERIC_CRISIS, s.surface));
-      const first = this.playlist.items.find((i) => !i.signs || i.signs.includes(s.config.id));
+      // The sign's own default page is drawn now, so it cannot wait for a picture: the first text page of the loop.
+      const first = this.playlist.items.find(
+        (i) => (!i.signs || i.signs.includes(s.config.id)) && i.content.kind !== 'image',
+      );
       if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
     }
     this.crisis.start();
@@ -325,18 +328,26 @@ export class Runtime {
   }
 
   /**
-   * Decodes the live revision's pictures ahead of their turn: at start, and when a revision goes live that the
-   * publish route did not prepare (one published by the command line). Each failure is logged once per revision.
+   * Decodes the pictures the signs will draw ahead of their turn: the fallback loop's and the live revision's at
+   * start, and a revision's when it goes live without the publish route preparing it (one published by the command
+   * line). Each failure is logged once per revision.
    */
   private preparePictures(): void {
     const live = this.workflow.playlist.live();
     const key = live?.key ?? null;
     if (key === this.preparedFor) return;
+    const pictures = this.workflow.items.pictures;
+    const ids = pictureIds(live?.items ?? []);
+    if (this.preparedFor === undefined) {
+      const fallback = pictureIds(this.playlist.items);
+      pictures.pin('fallback', fallback);
+      ids.push(...fallback);
+    }
     this.preparedFor = key;
-    if (!live) return;
-    void this.workflow.items.pictures.prepareAll(pictureIds(live.items)).then((failed) => {
+    if (ids.length === 0) return;
+    void pictures.prepareAll(ids).then((failed) => {
       for (const e of failed)
-        this.log.error({ image: e.imageId, err: e.message }, 'a published picture cannot be decoded');
+        this.log.error({ image: e.imageId, err: e.message }, 'a picture for the signs cannot be decoded');
     });
   }
 

@@ -20,13 +20,15 @@ export const SignHealth = z.object({
     .array(
       z.object({
         itemId: z.string(),
+        title: z.string().describe("the item's title, lines or caption"),
+        layer: z.enum(['scheduled', 'fallback']).describe('of the published playlist, or of the fallback loop'),
         code: z.enum(['picture-preparing', 'picture-unreadable', 'cannot-render']),
         reason: z.string(),
         since: z.string(),
       }),
     )
     .describe(
-      'published items this sign passes over, and why: a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
+      'items this sign passes over (published ones and fallback pages), and why: a picture being prepared (tried again at the next tick), a picture that cannot be read, a page that cannot be drawn',
     ),
 });
 

@@ -8,6 +8,7 @@ import { PlaylistItem } from '../domain/playlist.ts';
 import type { Runtime } from '../runtime.ts';
 import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../schedule/override.ts';
 import { OverrideConflictError } from '../schedule/override-book.ts';
+import { CANNOT_AIR_CODES } from '../schedule/pages-not-airing.ts';
 import { rotationTimeline } from '../schedule/timeline.ts';
 import { titleOf } from '../workflow/playlist-service.ts';
 import { HttpError } from './error-handler.ts';
@@ -53,6 +54,22 @@ const NewOverride = z
     message: 'give minutes or until, exactly one',
   });
 
+/** An item a sign passes over, and why (GET /api/health, GET /api/schedule, the timeline). */
+export const CannotAirView = z.object({
+  itemId: z.string(),
+  title: z.string().describe("the item's title, lines or caption"),
+  layer: z
+    .enum(['scheduled', 'fallback'])
+    .describe('an item of the published playlist, or a page of the fallback loop (playlists/default.json)'),
+  code: z
+    .enum(CANNOT_AIR_CODES)
+    .describe(
+      'picture-preparing: its picture is being decoded (the turn waits up to 30 s, then it is tried again a minute later); picture-unreadable: its picture cannot be read (upload it again); cannot-render: the page cannot be drawn',
+    ),
+  reason: z.string().describe("the renderer's reason, in English"),
+  since: z.string(),
+});
+
 const SignScheduleView = z.object({
   id: z.string(),
   layer: z.enum(['crisis', 'override', 'scheduled', 'fallback', 'default']).nullable(),
@@ -64,8 +81,8 @@ const SignScheduleView = z.object({
     .nullable()
     .describe('the last brightness step'),
   cannotAir: z
-    .array(z.object({ itemId: z.string(), code: z.string(), reason: z.string(), since: z.string() }))
-    .describe('published items this sign passes over, and why (as in /api/health)'),
+    .array(CannotAirView)
+    .describe('items this sign passes over, and why (as in /api/health): published ones and fallback pages'),
 });
 
 const ScheduleView = z.object({
@@ -114,7 +131,9 @@ const TimelineSignView = z.object({
       z.object({
         itemId: z.string(),
         nextAt: z.string().nullable().describe('when it next comes up on this sign in the period; null: not in it'),
-        plays: z.int(),
+        plays: z
+          .int()
+          .describe('times it goes up in the period, as proof of play counts them (a page that stays up is one)'),
         airtimeSeconds: z.number(),
         whyNot: z
           .enum(['cannot-air', 'ended', 'opens-later', 'not-in-period'])
@@ -135,7 +154,7 @@ const TimelineSignView = z.object({
       overrideSeconds: z.number().describe('a "show now" override has the sign'),
     }),
   ),
-  cannotAir: z.array(z.object({ itemId: z.string(), code: z.string(), reason: z.string(), since: z.string() })),
+  cannotAir: z.array(CannotAirView).describe('published items this sign passes over, and why'),
 });
 
 const TimelineView = z.object({
@@ -237,7 +256,7 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           description:
             'Computed by running the rotation engine forward from where each sign stands (shares, windows, days, times of day, dwell, overrides running or booked). A crisis, or an override started later, changes it.',
           querystring: TimelineQuery,
-          response: { 200: TimelineView, 400: ApiErrorBody, 404: ApiErrorBody },
+          response: { 200: TimelineView, 400: ApiErrorBody, 401: ApiErrorBody, 404: ApiErrorBody, 503: ApiErrorBody },
         },
       },
       async (request) => {
@@ -279,7 +298,7 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           const hit = timelines.get(key);
           if (hit && t - hit.at < TIMELINE_CACHE_MS) return hit.answer;
           const sign = scheduling.signs.get(id) as NonNullable<ReturnType<typeof scheduling.signs.get>>;
-          const cannotAir = sign.cannotAir();
+          const cannotAir = sign.cannotAir().filter((c) => c.layer === 'scheduled');
           const exclude = new Set(cannotAir.filter((c) => c.code !== 'picture-preparing').map((c) => c.itemId));
           const blocked = overrides
             .filter((o) => o.signs.includes(id))

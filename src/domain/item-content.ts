@@ -54,3 +54,17 @@ export const ItemContent = z.discriminatedUnion('kind', [
 ]);
 export type ItemContent = z.infer<typeof ItemContent>;
 export type ItemKind = ItemContent['kind'];
+
+/** What people call an item: its title, its lines, or its picture's caption (the picture's name without one). */
+export function contentTitle(content: ItemContent): string {
+  switch (content.kind) {
+    case 'info':
+      return content.lines.join(' / ');
+    case 'image':
+      return content.caption ?? content.image;
+    case 'crisis':
+      return content.headline;
+    default:
+      return content.title;
+  }
+}

@@ -88,9 +88,13 @@ const ReviewedRevision = z
   .min(1)
   .describe('the revision you reviewed; if the item has changed since, the answer is 409 with the current item');
 
-const reviewBody = {
-  error: 'send a JSON body with the "revision" of the item as you reviewed it, e.g. {"revision": 2}',
-};
+/** The body of a decision: a missing or non-object body says what to send; an unknown field is named. */
+const reviewBody = (fields: readonly string[]) => ({
+  error: (issue: { code?: string; keys?: readonly string[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys && issue.keys.length > 1 ? 's' : ''} ${(issue.keys ?? []).map((k) => `"${k}"`).join(', ')}: the fields are ${fields.map((f) => `"${f}"`).join(', ')}`
+      : 'send a JSON body with the "revision" of the item as you reviewed it, e.g. {"revision": 2}',
+});
 
 /** Body of POST /api/items/{id}/approve. */
 export const ApproveInput = z
@@ -102,7 +106,7 @@ export const ApproveInput = z
         .default(false)
         .describe('also append the item to the end of the playlist draft, in the same transaction as the approval'),
     },
-    reviewBody,
+    reviewBody(['revision', 'addToDraft']),
   )
   .strict();
 export type ApproveInput = z.infer<typeof ApproveInput>;
@@ -114,7 +118,7 @@ export const RejectInput = z
       reason: z.string().trim().min(3, 'say why, so the submitter can fix it').max(500),
       revision: ReviewedRevision,
     },
-    reviewBody,
+    reviewBody(['reason', 'revision']),
   )
   .strict();
 

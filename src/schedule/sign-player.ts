@@ -1,9 +1,11 @@
 import type { Clock } from '../domain/clock.ts';
+import { contentTitle } from '../domain/item-content.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import type { SignController } from '../signs/sign-controller.ts';
 import type { SignStateRepository } from '../store/sign-state-repository.ts';
 import { itemsForSign, nextRotationStep, type RotationState } from './fallback-rotation.ts';
+import { type CannotAir, PagesNotAiring } from './pages-not-airing.ts';
 import { MIN_DWELL_MS } from './schedule-input.ts';
 
 export interface SignPlayerOptions {
@@ -28,10 +30,24 @@ export class SignPlayer {
   /** The page went out of sight under a higher priority and is visible again: show it again (proof of play). */
   private resumed = false;
   private readonly frames = new Map<string, { key: string; frame: Frame; crc32: number }>();
+  /** Pages of the loop that cannot be drawn (scope: the page's content), passed over instead of stalling the loop. */
+  private readonly notAiring: PagesNotAiring;
   lastError: string | null = null;
 
   constructor(private readonly o: SignPlayerOptions) {
     this.state = o.state.load<RotationState>(o.signId);
+    this.notAiring = new PagesNotAiring({ signId: o.signId, onError: o.onError });
+  }
+
+  /** Whether a problem recorded for an item still concerns the loop's page as it is now. */
+  private readonly current = (scope: string, itemId: string): boolean => {
+    const item = this.o.items().find((i) => i.id === itemId);
+    return item !== undefined && pageKey(item) === scope;
+  };
+
+  /** Pages of the fallback loop this sign cannot put up now, and why. */
+  cannotAir(): CannotAir[] {
+    return this.notAiring.list(this.current);
   }
 
   get rotation(): RotationState | null {
@@ -60,11 +76,18 @@ export class SignPlayer {
   async tick(): Promise<void> {
     if (this.busy || !this.o.controller.linkUp) return;
     const now = this.o.clock.now();
-    const step = nextRotationStep(this.o.items(), this.o.signId, this.state, now);
+    // A page that cannot be drawn is passed over (the loop goes on), not retried at every tick.
+    const excluded = this.notAiring.excluded(this.current, now);
+    const items = excluded ? this.o.items().filter((i) => !excluded.has(i.id)) : this.o.items();
+    const step = nextRotationStep(items, this.o.signId, this.state, now);
     if (!step) return;
+    const page = { scope: pageKey(step.item), itemId: step.item.id, title: contentTitle(step.item.content) };
+    const drawn = this.notAiring.draw(page, now, () => this.frameFor(step.item));
+    // Its picture is being prepared: the sign keeps its page, and the same page is tried at the next tick.
+    if (drawn === 'wait' || drawn === null) return;
     this.busy = true;
     try {
-      const { frame, crc32 } = this.frameFor(step.item);
+      const { frame, crc32 } = drawn;
       const held = this.o.controller.heldLease('fallback');
       // Unchanged page still on the sign: nothing to do. An edited page, or a lease lost, is re-shown.
       if (!step.changed && !this.resumed && held?.itemId === step.item.id && held.crc32 === crc32) return;
@@ -83,7 +106,7 @@ export class SignPlayer {
   }
 
   private frameFor(item: PlaylistItem): { frame: Frame; crc32: number } {
-    const key = JSON.stringify(item.content);
+    const key = pageKey(item);
     const cached = this.frames.get(item.id);
     if (cached?.key === key) return cached;
     const frame = this.o.render(item);
@@ -92,3 +115,7 @@ export class SignPlayer {
     return entry;
   }
 }
+
+/** What a page looks like: its frame is cached by it, and a problem drawing it lasts while it is unchanged. */
+const pageKey = (item: PlaylistItem): string =>
+  JSON.stringify([item.organisation, item.content, item.infoLink, item.showLink]);

@@ -1,11 +1,12 @@
 import type { Clock } from '../domain/clock.ts';
-import type { Organisation } from '../domain/item-content.ts';
+import { contentTitle, type Organisation } from '../domain/item-content.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import type { PriorityName } from '../signs/bridge/messages.ts';
 import type { SignController, SignShowing } from '../signs/sign-controller.ts';
 import type { SignStateRepository } from '../store/sign-state-repository.ts';
 import type { Override } from './override.ts';
+import { type CannotAir, PagesNotAiring } from './pages-not-airing.ts';
 import {
   compileSchedule,
   confirmShown,
@@ -50,42 +51,6 @@ export interface SignSchedule {
   readonly overrideId: string | null;
 }
 
-/** Why a published item cannot air on a sign (shown in /api/health, /api/schedule and on /spellista). */
-export interface CannotAir {
-  readonly itemId: string;
-  /** 'picture-preparing' (tried again at the next tick), 'picture-unreadable', or 'cannot-render'. */
-  readonly code: string;
-  /** English, from the renderer. */
-  readonly reason: string;
-  readonly since: number;
-}
-
-/**
- * How long an item's turn waits for its picture to be decoded (the sign keeps its page meanwhile). Pictures are
- * decoded before a publish completes and at start, so this is the rare case; past it the turn goes to the next item.
- */
-export const PREPARE_WAIT_MS = 30_000;
-/** After such a wait the item is passed over until this much later, then tried again. */
-const PREPARE_RETRY_MS = 60_000;
-
-interface Problem {
-  readonly code: string;
-  readonly reason: string;
-  readonly since: number;
-  /** Transient problems (a picture being prepared): excluded from the rotation only from this time on, until retryAt. */
-  readonly transient: boolean;
-  readonly retryAt?: number;
-}
-
-const problemOf = (error: unknown): { code: string; reason: string; transient: boolean } => {
-  const e = error as { code?: unknown; transient?: unknown; message?: unknown } | null;
-  return {
-    code: typeof e?.code === 'string' && e.code.startsWith('picture-') ? e.code : 'cannot-render',
-    reason: error instanceof Error ? error.message : String(error),
-    transient: e?.transient === true,
-  };
-};
-
 interface CachedFrame {
   readonly key: string;
   readonly frame: Frame;
@@ -109,8 +74,8 @@ export class SignScheduler {
   /** The scheduled page on the sign, as rendered when it was chosen (a new revision waits for the next page). */
   private scheduledFrame: (CachedFrame & { itemId: string }) | null = null;
   private readonly frames = new Map<string, CachedFrame>();
-  /** Items of the live revision that could not be drawn, keyed "revision/itemId". */
-  private readonly problems = new Map<string, Problem>();
+  /** Items of the live revision that could not be drawn (scope: the revision). */
+  private readonly notAiring: PagesNotAiring;
   private visibleKey = '';
   private visibleSince = 0;
   private readonly organisations = new Map<string, Organisation>();
@@ -118,6 +83,7 @@ export class SignScheduler {
 
   constructor(private readonly o: SignSchedulerOptions) {
     this.history = o.state.load<RotationHistory>(this.stateKey);
+    this.notAiring = new PagesNotAiring({ signId: o.signId, onError: o.onError });
   }
 
   private get stateKey(): string {
@@ -336,60 +302,30 @@ export class SignScheduler {
     this.observe(this.o.controller.showing(), this.o.clock.now());
   }
 
-  /** The item's frame; 'wait' while its picture is being prepared; null when it is passed over (see problems). */
+  /** The item's frame; 'wait' while its picture is being prepared; null when it is passed over (see notAiring). */
   private renderScheduled(item: ScheduledPage, revision: string): CachedFrame | 'wait' | null {
-    const key = `${revision}/${item.id}`;
-    const now = this.o.clock.now();
-    try {
-      const frame = this.frameFor(item.page);
-      this.problems.delete(key);
-      return frame;
-    } catch (error: unknown) {
-      const p = problemOf(error);
-      const earlier = this.problems.get(key);
-      if (p.transient) {
-        const since = earlier?.since ?? now;
-        // Waited before and passed over: no second wait, the turn goes on (tried again after PREPARE_RETRY_MS).
-        if (now - since < PREPARE_WAIT_MS && earlier?.retryAt === undefined) {
-          if (!earlier) this.problems.set(key, { ...p, since });
-          return 'wait';
-        }
-        this.problems.set(key, { ...p, since, retryAt: now + PREPARE_RETRY_MS });
-        if (earlier?.retryAt === undefined)
-          this.o.onError(
-            `sign ${this.o.signId}: item ${item.id} waited ${Math.round((now - since) / 1000)} s for its picture and is passed over until it is ready: ${p.reason}`,
-          );
-        return null;
-      }
-      this.problems.set(key, { ...p, since: earlier?.since ?? now });
-      this.o.onError(`sign ${this.o.signId}: item ${item.id} cannot be rendered and is passed over: ${p.reason}`);
-      return null;
-    }
+    return this.notAiring.draw(
+      { scope: revision, itemId: item.id, title: contentTitle(item.page.content) },
+      this.o.clock.now(),
+      () => this.frameFor(item.page),
+    );
   }
 
   /** Items passed over in this revision: those that cannot be drawn, and pictures that waited too long (until retry). */
   private excluded(revision: string): ReadonlySet<string> | undefined {
-    if (this.problems.size === 0) return undefined;
-    const now = this.o.clock.now();
-    const out = new Set<string>();
-    for (const [key, p] of this.problems) {
-      const slash = key.lastIndexOf('/');
-      if (key.slice(0, slash) !== revision) this.problems.delete(key);
-      else if (!p.transient || (p.retryAt !== undefined && now < p.retryAt)) out.add(key.slice(slash + 1));
-    }
-    return out.size ? out : undefined;
+    return this.notAiring.excluded((scope) => scope === revision, this.o.clock.now());
   }
 
-  /** Published items that cannot air on this sign now, and why (the live revision only). */
-  cannotAir(): CannotAir[] {
+  /**
+   * Items this sign cannot put up now, and why: of the live revision ('scheduled'), and of the fallback loop under
+   * it ('fallback').
+   */
+  cannotAir(): (CannotAir & { readonly layer: 'scheduled' | 'fallback' })[] {
     const revision = this.o.schedule().revision;
-    const out: CannotAir[] = [];
-    for (const [key, p] of this.problems) {
-      const slash = key.lastIndexOf('/');
-      if (key.slice(0, slash) === revision)
-        out.push({ itemId: key.slice(slash + 1), code: p.code, reason: p.reason, since: p.since });
-    }
-    return out;
+    return [
+      ...this.notAiring.list((scope) => scope === revision).map((c) => ({ ...c, layer: 'scheduled' as const })),
+      ...this.o.fallback.cannotAir().map((c) => ({ ...c, layer: 'fallback' as const })),
+    ];
   }
 
   private frameFor(page: PlaylistItem): CachedFrame {

@@ -16,6 +16,7 @@ export interface TimelinePage {
 export interface TimelineItem {
   /** When the item first comes up in the period (it may already be on the sign at `from`); null: not at all. */
   readonly nextAt: number | null;
+  /** Times it goes up, as proof of play counts them: the same page staying up (the only item) is one. */
   readonly plays: number;
   readonly airtimeMs: number;
 }
@@ -89,15 +90,22 @@ export function rotationTimeline<T extends ScheduledItem>(
       if (ms > 0) add(bucket, ms);
     }
   };
+  /** The stretch last aired: the same item again right after it is the same page on the sign, not a new play. */
+  let previous: { itemId: string; end: number } | null = null;
   const aired = (itemId: string, a: number, b: number, fresh: boolean) => {
     if (b <= a) return;
+    // As proof of play counts it: a page that stays up (held, or chosen again as the only one) is one play; a page
+    // already up when the period starts was played before it.
+    const continues = previous !== null && previous.itemId === itemId && previous.end === a;
+    previous = { itemId, end: b };
     const entry = items.get(itemId) ?? { nextAt: null, plays: 0, airtimeMs: 0 };
     items.set(itemId, {
       nextAt: entry.nextAt ?? a,
-      plays: entry.plays + (fresh ? 1 : 0),
+      plays: entry.plays + (fresh && !continues ? 1 : 0),
       airtimeMs: entry.airtimeMs + (b - a),
     });
     spread(a, b, (bucket, ms) => bucket.airtime.set(itemId, (bucket.airtime.get(itemId) ?? 0) + ms));
+    // Pages are the rotation's turns, as the sign confirms them: a turn that picks the same item again is a page.
     const last = pages.at(-1);
     if (last && last.itemId === itemId && last.end === a && !fresh) pages[pages.length - 1] = { ...last, end: b };
     else if (pages.length < maxPages) pages.push({ itemId, start: a, end: b });

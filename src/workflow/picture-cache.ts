@@ -34,7 +34,8 @@ export interface PictureCacheOptions {
 
 export class PictureCache {
   private readonly entries = new Map<string, Entry>();
-  private pinned = new Set<string>();
+  /** Pinned pictures by who needs them ('live': the published revision; 'fallback': the fallback loop). */
+  private readonly pins = new Map<string, ReadonlySet<string>>();
   private readonly keep: number;
 
   constructor(private readonly o: PictureCacheOptions) {
@@ -93,9 +94,14 @@ export class PictureCache {
     return null;
   }
 
-  /** The pictures the signs need (the live revision's): never evicted. */
-  pin(ids: Iterable<string>): void {
-    this.pinned = new Set(ids);
+  /** The pictures the signs need (the live revision's, the fallback loop's): never evicted. Replaces `group`'s pins. */
+  pin(group: string, ids: Iterable<string>): void {
+    this.pins.set(group, new Set(ids));
+  }
+
+  private pinned(id: string): boolean {
+    for (const ids of this.pins.values()) if (ids.has(id)) return true;
+    return false;
   }
 
   private touch(id: string, entry: Entry): void {
@@ -105,11 +111,11 @@ export class PictureCache {
 
   private evict(): void {
     let unpinned = 0;
-    for (const id of this.entries.keys()) if (!this.pinned.has(id)) unpinned++;
+    for (const id of this.entries.keys()) if (!this.pinned(id)) unpinned++;
     for (const [id, entry] of this.entries) {
       if (unpinned <= this.keep) break;
       // Oldest first; a decode in flight is left to finish.
-      if (this.pinned.has(id) || entry.state === 'pending') continue;
+      if (this.pinned(id) || entry.state === 'pending') continue;
       this.entries.delete(id);
       unpinned--;
     }

@@ -2,6 +2,7 @@ import type { Actor } from '../auth/accounts.ts';
 import { describeIssues } from '../config-error.ts';
 import type { Clock } from '../domain/clock.ts';
 import { effectiveWindow } from '../domain/display-window.ts';
+import { contentTitle } from '../domain/item-content.ts';
 import type { DraftEntry, PlaylistDraftInput, SubmittableContent } from '../domain/item-input.ts';
 import { SubmittableContent as SubmittableContentSchema } from '../domain/item-input.ts';
 import { PlaylistFile, type PlaylistItem } from '../domain/playlist.ts';
@@ -63,8 +64,7 @@ interface Candidate {
 }
 
 /** What people call an item: its title, its first line, or its picture's caption. */
-export const titleOf = (c: SubmittableContent) =>
-  c.kind === 'info' ? c.lines.join(' / ') : c.kind === 'image' ? (c.caption ?? c.image) : c.title;
+export const titleOf = (c: SubmittableContent) => contentTitle(c);
 
 /** The uploaded pictures a list of playlist items draws. */
 export function pictureIds(items: readonly PlaylistItem[]): string[] {
@@ -140,7 +140,7 @@ export class PlaylistService {
       };
     }
     // What the signs need stays decoded (a revision published by the CLI is noticed here too).
-    this.items.pictures.pin(pictureIds(value?.items ?? []));
+    this.items.pictures.pin('live', pictureIds(value?.items ?? []));
     this.cache = { dataVersion, value };
     return value;
   }

@@ -3,9 +3,10 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import type { PlaylistItem } from '../../src/domain/playlist.ts';
 import { type Frame, frameCrc32, solidFrame } from '../../src/render/frame.ts';
 import { ImageNotReadyError } from '../../src/runtime.ts';
+import { PREPARE_WAIT_MS } from '../../src/schedule/pages-not-airing.ts';
 import type { PublishedSchedule } from '../../src/schedule/schedule-input.ts';
 import { SignPlayer } from '../../src/schedule/sign-player.ts';
-import { PREPARE_WAIT_MS, type ScheduledPage, SignScheduler } from '../../src/schedule/sign-scheduler.ts';
+import { type ScheduledPage, SignScheduler } from '../../src/schedule/sign-scheduler.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { signStateRepository } from '../../src/store/sign-state-repository.ts';
 import { PictureUnavailableError } from '../../src/workflow/picture-cache.ts';
@@ -47,7 +48,11 @@ const colour = (id: string) => {
 };
 const frameOf = (p: PlaylistItem): Frame => solidFrame(SMALL_PANEL.width, SMALL_PANEL.height, 'rgb888', colour(p.id));
 
-async function rig(pages: PlaylistItem[], pictureState: Map<string, 'preparing' | 'ready' | 'unreadable'>) {
+async function rig(
+  pages: PlaylistItem[],
+  pictureState: Map<string, 'preparing' | 'ready' | 'unreadable'>,
+  fallbackPages: PlaylistItem[] = [info('fallback-a')],
+) {
   const clock = new ManualClock(T0);
   const db = openDatabase(':memory:');
   const r = virtualRig(SMALL_PANEL, clock, {}, { chunkBytes: 1024 });
@@ -78,8 +83,8 @@ async function rig(pages: PlaylistItem[], pictureState: Map<string, 'preparing' 
     signId: 'TEST',
     controller: r.controller,
     clock,
-    items: () => [info('fallback-a')],
-    render: frameOf,
+    items: () => fallbackPages,
+    render,
     state,
     leaseMs: 30_000,
     onError: (m) => errors.push(m),
@@ -101,7 +106,7 @@ async function rig(pages: PlaylistItem[], pictureState: Map<string, 'preparing' 
   r.sign.announce();
   await waitFor('link up', () => r.controller.linkUp);
   const shown: string[] = [];
-  const all = [...pages, info('fallback-a')];
+  const all = [...pages, ...fallbackPages];
   const onSign = () => all.find((p) => frameCrc32(frameOf(p)) === r.sign.status().showingCrc32)?.id ?? null;
   /** Ticks as the runtime does, recording every change of the page on the sign. */
   const run = async (ms: number, step = 250) => {
@@ -164,5 +169,35 @@ describe('a picture being prepared keeps its turn', () => {
         reason: 'picture img-poster cannot be read: it cannot be decoded',
       },
     ]);
+  });
+});
+
+describe('the fallback loop never stalls on a picture', () => {
+  it('a fallback page whose picture cannot be read is passed over, logged once, and named; the loop goes on', async () => {
+    const pictures = new Map<string, 'preparing' | 'ready' | 'unreadable'>([['logo', 'unreadable']]);
+    const h = await rig([], pictures, [info('fallback-a'), picture('logo'), info('fallback-b')]);
+    await h.run(60_000, 500);
+    // Before: the loop stayed on fallback-a for good, retrying (and logging) the picture four times a second.
+    expect(h.shown.slice(0, 4)).toEqual(['fallback-a', 'fallback-b', 'fallback-a', 'fallback-b']);
+    expect(h.shown).not.toContain('logo');
+    expect(h.errors).toEqual([
+      'sign TEST: item logo cannot be rendered and is passed over: picture img-logo cannot be read: it cannot be decoded',
+    ]);
+    expect(h.scheduler.cannotAir()).toMatchObject([
+      { itemId: 'logo', title: 'img-logo', layer: 'fallback', code: 'picture-unreadable' },
+    ]);
+  });
+
+  it('a fallback picture being prepared keeps its turn, then airs; nothing is logged', async () => {
+    const pictures = new Map<string, 'preparing' | 'ready' | 'unreadable'>([['logo', 'preparing']]);
+    const h = await rig([], pictures, [info('fallback-a'), picture('logo'), info('fallback-b')]);
+    await h.run(12_000);
+    expect(h.shown).toEqual(['fallback-a']); // the logo's turn came: fallback-a stays while it is decoded
+    expect(h.scheduler.cannotAir()).toMatchObject([{ itemId: 'logo', layer: 'fallback', code: 'picture-preparing' }]);
+    pictures.set('logo', 'ready');
+    await h.run(25_000);
+    expect(h.shown.slice(0, 3)).toEqual(['fallback-a', 'logo', 'fallback-b']);
+    expect(h.scheduler.cannotAir()).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 });

@@ -34,6 +34,9 @@ describe('rotationTimeline', () => {
     expect(tl.items.get('later')?.nextAt).toBe(opens);
     expect(tl.buckets.slice(0, 3).map((b) => b.idleMs)).toEqual([HOUR, HOUR, HOUR]);
     expect(tl.buckets[3]?.airtime.get('later')).toBe(HOUR);
+    // The only item stays up from 10.00: one play, as proof of play counts it, however many 10 s turns it takes.
+    expect(tl.items.get('later')).toMatchObject({ plays: 1, airtimeMs: 3 * HOUR });
+    expect(tl.pages).toHaveLength(40); // its turns, each a page (the first 40)
   });
 
   it('keeps times of day on the clock in Vara: a morning item airs only in its hours', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
@@ -158,10 +158,68 @@ describe('picture items are never silently skipped', () => {
     expect(schedule.body.signs[0].cannotAir).toEqual([
       {
         itemId: poster,
+        title: expect.stringMatching(/^img-/),
+        layer: 'scheduled',
         code: 'picture-unreadable',
         reason: expect.stringMatching(/^picture img-\w+ cannot be read: /),
         since: expect.any(String),
       },
     ]);
+  });
+});
+
+describe('the fallback loop never stalls on a picture', () => {
+  it('a fallback page whose picture cannot be drawn is passed over and named in /api/health; the loop plays on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skylt-fallback-'));
+    dirs.push(dir);
+    // A picture given as a file path: the signs draw only uploaded pictures, so this page can never be drawn.
+    const page = (id: string, content: unknown) => ({
+      id,
+      organisation: 'kommun',
+      content,
+      dwellSeconds: 10,
+      infoLink: 'https://vara.se',
+    });
+    writeFileSync(
+      join(dir, 'fallback.json'),
+      JSON.stringify({
+        version: 1,
+        name: 'Fallback loop',
+        items: [
+          page('vapen', { kind: 'image', image: 'vapen.png', caption: 'Vara kommun' }),
+          page('valkommen', { kind: 'info', lines: ['Välkommen till', 'Vara'] }),
+          page('evenemang', { kind: 'info', lines: ['Evenemang i Vara', 'vara.se'] }),
+        ],
+      }),
+    );
+    // Before: start() threw drawing the picture as the signs' default page, and with the picture later in the
+    // loop the signs stayed on one page for good, retrying it at every tick.
+    const t = await startWorkflowApp({ env: { SKYLT_PLAYLIST: join(dir, 'fallback.json') } });
+    apps.push(t);
+    const { seen } = await play(t, 45);
+    for (const sign of ['E20-N', 'E20-S']) {
+      expect(
+        seen
+          .get(sign)
+          ?.filter((x) => x !== 'none')
+          .slice(0, 4),
+        `${sign}: ${seen.get(sign)}`,
+      ).toEqual(['fallback:valkommen', 'fallback:evenemang', 'fallback:valkommen', 'fallback:evenemang']);
+    }
+    const health = (await t.anonymous().get('/api/health')).body as {
+      signs: { cannotAir: Record<string, unknown>[] }[];
+    };
+    for (const s of health.signs) {
+      expect(s.cannotAir).toEqual([
+        {
+          itemId: 'vapen',
+          title: 'Vara kommun',
+          layer: 'fallback',
+          code: 'picture-unreadable',
+          reason: 'picture vapen.png cannot be read: no uploaded picture has this id',
+          since: expect.any(String),
+        },
+      ]);
+    }
   });
 });

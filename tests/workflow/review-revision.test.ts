@@ -70,6 +70,12 @@ describe('approval is tied to the revision the reviewer saw', () => {
         message: 'required: the "revision" of the item as you reviewed it (from GET /api/items/{id})',
       },
     ]);
+    const typo = await maria.post(`/api/items/${id}/approve`, { revison: 1 });
+    expect(typo.status).toBe(400);
+    expect(typo.body.issues).toContainEqual({
+      field: '(body)',
+      message: 'unknown field "revison": the fields are "revision", "addToDraft"',
+    });
     const noRevision = await maria.post(`/api/items/${id}/reject`, { reason: 'Skriv vad som händer' });
     expect(noRevision.status).toBe(400);
     expect(noRevision.body.issues[0].field).toBe('revision');

@@ -147,38 +147,54 @@ function renderStatus(diff) {
 
 // --- items that cannot air
 
-/** Why a published item is passed over on a sign (codes from /api/schedule, as in /api/health). */
+/** Why an item is passed over on a sign (codes from /api/schedule, as in /api/health). */
 const CANNOT_AIR = {
   'picture-preparing': 'bilden förbereds – den visas så snart den är klar',
   'picture-unreadable': 'bilden går inte att läsa – ladda upp den igen och publicera på nytt',
   'cannot-render': 'sidan går inte att rita på skylten – ändra posten och publicera på nytt',
 };
+/** The same for a page of the fallback loop, which comes from a file on the box, not from the playlist. */
+const CANNOT_AIR_FALLBACK = {
+  'picture-preparing': 'bilden förbereds – den visas så snart den är klar',
+  'picture-unreadable': 'bilden går inte att läsa – be en administratör rätta standardslingan',
+  'cannot-render': 'sidan går inte att rita på skylten – be en administratör rätta standardslingan',
+};
 
 function renderCannotAir(schedule) {
   const box = $('#cannot-air');
-  const rows = (schedule?.signs ?? []).flatMap((s) => s.cannotAir.map((c) => ({ ...c, sign: s.id })));
+  // One line per item and reason, naming every sign it is passed over on.
+  const groups = new Map();
+  for (const s of schedule?.signs ?? []) {
+    for (const c of s.cannotAir) {
+      const key = `${c.layer}\n${c.itemId}\n${c.code}`;
+      const g = groups.get(key) ?? { ...c, signs: [] };
+      g.signs.push(s.id);
+      if (c.since < g.since) g.since = c.since;
+      groups.set(key, g);
+    }
+  }
+  const rows = [...groups.values()];
   if (rows.length === 0) {
     box.hidden = true;
     replace(box);
     return;
   }
+  const line = (c) => {
+    const where = c.signs.map(signName).join(' och ');
+    const since = `(sedan ${formatDateTime(c.since)})`;
+    return c.layer === 'fallback'
+      ? `Standardslingans sida ”${c.title}” på ${where}: ${CANNOT_AIR_FALLBACK[c.code] ?? 'den kan inte visas'} ${since}.`
+      : `”${c.title ?? titleOf(c.itemId)}” på ${where}: ${CANNOT_AIR[c.code] ?? 'den kan inte visas'} ${since}.`;
+  };
   box.hidden = false;
   replace(
     box,
-    h(
-      'strong',
-      {},
-      rows.length === 1 ? 'En publicerad post visas inte just nu:' : 'Publicerade poster som inte visas just nu:',
-    ),
+    h('strong', {}, 'Det här visas inte just nu:'),
     h(
       'ul',
       {},
       rows.map((c) =>
-        h(
-          'li',
-          { dataset: { cannotAir: c.itemId, sign: c.sign, code: c.code } },
-          `”${titleOf(c.itemId)}” på ${signName(c.sign)}: ${CANNOT_AIR[c.code] ?? 'den kan inte visas'} (sedan ${formatDateTime(c.since)}).`,
-        ),
+        h('li', { dataset: { cannotAir: c.itemId, signs: c.signs.join(' '), code: c.code, layer: c.layer } }, line(c)),
       ),
     ),
   );
