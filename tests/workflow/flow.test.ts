@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, concert, info, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
+import { ADMIN_PASSWORD, Client, concert, info, PASSWORD, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
 
 /**
  * The whole content workflow as the people at Vara would live it, through the real HTTP API against a real SQLite
@@ -26,8 +26,17 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
         role: 'communicator',
       });
       expect(kajsaUser.status).toBe(201);
+      // A generated password works for one thing only: choosing their own.
       const kajsa = await t.login('kajsa', kajsaUser.body.generatedPassword);
-      const maria = await t.login('maria', mariaUser.body.generatedPassword);
+      expect((await kajsa.post('/api/items', concert())).status).toBe(403);
+      for (const [client, generated] of [
+        [kajsa, kajsaUser.body.generatedPassword],
+        [await t.login('maria', mariaUser.body.generatedPassword), mariaUser.body.generatedPassword],
+      ] as const) {
+        const changed = await client.post('/api/auth/password', { currentPassword: generated, newPassword: PASSWORD });
+        expect(changed.status).toBe(204);
+      }
+      const maria = await t.login('maria', PASSWORD);
       const tokenRes = await admin.post('/api/tokens', {
         name: 'varakonserthus.se',
         organisation: 'konserthus',
