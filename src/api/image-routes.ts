@@ -83,18 +83,14 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['images'],
-          summary: "Uploaded pictures: your organisation's (reviewers: all)",
+          summary: "Uploaded pictures: your organisation's (reviewers also those of submitted items; admins all)",
           querystring: PageQuery,
           response: { 200: page(ImageView), ...errors(401, 403) },
         },
       },
       async (request) => {
         const me = principalOf(request);
-        const { rows, total } = items.images.list(
-          me.role === 'submitter' ? me.organisation : null,
-          request.query.limit,
-          request.query.offset,
-        );
+        const { rows, total } = items.images.list(items.imageScope(me), request.query.limit, request.query.offset);
         return { items: rows, total, ...request.query };
       },
     );

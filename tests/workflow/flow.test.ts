@@ -157,9 +157,15 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
       // Everything is in the audit log: who, what, when, before and after. Submitters cannot read it.
       const audit = await maria.get('/api/audit?limit=200');
       const actions = audit.body.items.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`);
+      // Users and tokens are an admin's business (12.11): the admin reads them, the communicator does not.
+      const adminActions = (await admin.get('/api/audit?limit=200')).body.items.map(
+        (e: { actor: string; action: string }) => `${e.actor} ${e.action}`,
+      );
+      for (const adminOnly of ['admin user.create', 'admin token.create', 'kajsa user.password']) {
+        expect(adminActions).toContain(adminOnly);
+        expect(actions).not.toContain(adminOnly);
+      }
       for (const expected of [
-        'admin user.create',
-        'admin token.create',
         'token:varakonserthus.se item.create+submit',
         'kajsa image.upload',
         'maria item.reject',
