@@ -19,6 +19,7 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
+import { DecodeBudget } from './decode-budget.ts';
 import { PictureCache, PictureUnavailableError } from './picture-cache.ts';
 import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
@@ -68,6 +69,8 @@ export class ItemService {
   private readonly lintCache = new Map<string, Promise<ContentFinding[]>>();
   /** Decoded pictures, for previews and for the signs (runtime.ts draws from the same cache). */
   readonly pictures: PictureCache;
+  /** Uploads decode within a memory budget, one at a time per person. */
+  readonly decodes = new DecodeBudget();
 
   constructor(
     private readonly db: Db,
@@ -548,7 +551,7 @@ export class ItemService {
     const r = await this.renderer();
     let imported: ImportedImage;
     try {
-      imported = await r.importUpload(bytes);
+      imported = await r.importUpload(bytes, (pixels) => this.decodes.admit(actor.username, pixels));
     } catch (e: unknown) {
       if (e instanceof r.ImageImportError)
         throw new WorkflowError(e.httpStatus, e.message, [{ field: 'file', message: e.message }]);
