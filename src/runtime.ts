@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { SignConfig, SkyltConfig } from './config.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
@@ -44,7 +46,10 @@ export interface RuntimeOptions {
   tickMs?: number;
   log: Logger;
   databasePath?: string;
-  /** Where a generated first-start admin password goes: stdout by default, never the log. */
+  /**
+   * Where the notice of a generated first-start admin password goes (stdout by default). The notice says only where
+   * the password is: stdout is the log under systemd and Docker, so the password itself goes to a file.
+   */
   printSecret?: (text: string) => void;
 }
 
@@ -140,7 +145,13 @@ export class Runtime {
       settings: config.workflow,
       audit: this.audit,
     });
-    this.workflow.accounts.ensureFirstAdmin(options.printSecret ?? ((text) => process.stdout.write(text)));
+    const first = this.workflow.accounts.ensureFirstAdmin();
+    if (first?.generatedPassword) {
+      const path = writeFirstPassword(config.dataDir, first.username, first.generatedPassword);
+      (options.printSecret ?? ((text) => process.stdout.write(text)))(
+        `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
+      );
+    }
     const state = signStateRepository(this.db);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
@@ -405,4 +416,17 @@ export class Runtime {
     for (const id of this.signs.keys()) this.guard('closing proof of play', () => this.playLog.endAll(id, at));
     this.db.close();
   }
+}
+
+/** The generated first-start password, in a file only the owner can read (0600), written whole or not at all. */
+function writeFirstPassword(dataDir: string, username: string, password: string): string {
+  const path = resolve(join(dataDir, 'first-admin-password.txt'));
+  // A new file (flag wx) so the mode applies: an old file of the same name could be readable by others.
+  rmSync(path, { force: true });
+  writeFileSync(
+    path,
+    `Skylt: the first admin user "${username}" has this one-time password. Sign in with it and choose your own.\n${password}\n`,
+    { mode: 0o600, flag: 'wx' },
+  );
+  return path;
 }

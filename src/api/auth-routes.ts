@@ -17,7 +17,10 @@ const Me = z.object({
   organisation: Organisation,
   role: Role,
   csrfToken: z.string().nullable().describe('send it as X-CSRF-Token with every change made with the session cookie'),
-  expiresAt: z.string().nullable(),
+  expiresAt: z.string().nullable().describe('when the session ends (null for API tokens): the UI warns before it'),
+  mustChangePassword: z
+    .boolean()
+    .describe('signed in with a generated password: only POST /api/auth/password (and logout) are allowed until then'),
 });
 
 /** Sign in and out with a password; a session cookie (HttpOnly, SameSite=Strict) plus a CSRF token for changes. */
@@ -31,7 +34,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           summary: 'Sign in: sets the session cookie and returns the CSRF token',
-          description: `Rate-limited to ${settings.loginRatePerMinute} attempts a minute per client address; an account is locked for 15 minutes after ${settings.lockoutFailures} failed attempts in a row.`,
+          description: `Rate-limited to ${settings.loginRatePerMinute} attempts a minute per client address. After ${settings.lockoutFailures} failed attempts in a row with one username from one address, that address may not try that username for ${settings.lockoutMs / 60_000} minutes (429), whether or not the account exists; other addresses are not affected, and an admin can unlock it. When many addresses are shut out of one username, every attempt on it is slowed.`,
           body: Login,
           response: {
             200: z.object({ user: UserView, csrfToken: z.string(), expiresAt: z.string() }),
@@ -40,7 +43,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const s = await workflow.accounts.login(request.body.username, request.body.password);
+        const s = await workflow.accounts.login(request.body.username, request.body.password, request.ip);
         setSessionCookie(request, reply, s.cookie, Math.floor(settings.sessionMs / 1000), settings.cookieSecure);
         return { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
       },
@@ -75,6 +78,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           role: me.role,
           csrfToken: request.authSession?.csrfToken ?? null,
           expiresAt: request.authSession?.expiresAt ?? null,
+          mustChangePassword: request.authSession?.mustChangePassword ?? false,
         };
       },
     );

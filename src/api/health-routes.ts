@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Runtime } from '../runtime.ts';
+import { redactedFor, seesAddresses } from './link-redaction.ts';
 
 export const SignHealth = z.object({
   id: z.string(),
   name: z.string(),
-  link: z.object({ address: z.string(), up: z.boolean(), lastError: z.string().nullable() }),
+  link: z.object({
+    address: z.string().nullable().describe('where the sign is reached; null unless signed in'),
+    up: z.boolean(),
+    lastError: z.string().nullable().describe('without addresses unless signed in'),
+  }),
   showing: z
     .object({
       priority: z.enum(['crisis', 'override', 'scheduled', 'fallback', 'default']),
@@ -36,7 +41,7 @@ const FeedHealthView = z.object({
   name: z.string(),
   source: z.string(),
   kind: z.string(),
-  url: z.string(),
+  url: z.string().nullable().describe('null unless signed in'),
   lastOk: z.number().nullable(),
   lastError: z
     .object({ at: z.number(), kind: z.string(), message: z.string(), status: z.number().nullable().optional() })
@@ -75,15 +80,21 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           response: { 200: Health },
         },
       },
-      async () => {
+      async (request) => {
+        const staff = seesAddresses(request);
         const signs = [...runtime.signs.values()].map((s) => ({
           id: s.config.id,
           name: s.config.name,
           link: {
-            address: s.controller.session.address,
+            address: staff ? s.controller.session.address : null,
             up: s.controller.linkUp,
-            lastError:
-              s.controller.lastError ?? runtime.scheduling.signs.get(s.config.id)?.lastError ?? s.player.lastError,
+            lastError: redactedFor(
+              request,
+              s.controller.lastError ??
+                s.controller.linkDownReason ??
+                runtime.scheduling.signs.get(s.config.id)?.lastError ??
+                s.player.lastError,
+            ),
           },
           showing: s.controller.showing(),
           cannotAir: (runtime.scheduling.signs.get(s.config.id)?.cannotAir() ?? []).map((c) => ({
@@ -100,7 +111,11 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
-          feeds: runtime.feeds.health() as z.infer<typeof FeedHealthView>[],
+          feeds: (runtime.feeds.health() as z.infer<typeof FeedHealthView>[]).map((f) => ({
+            ...f,
+            url: staff ? f.url : null,
+            lastError: f.lastError ? { ...f.lastError, message: redactedFor(request, f.lastError.message) } : null,
+          })),
           clock,
           store,
         };
@@ -120,7 +135,8 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
       async (_request, reply) => {
         const notReady = [...runtime.signs.values()]
           .filter((s) => !s.controller.linkUp)
-          .map((s) => `sign ${s.config.id}: link ${s.controller.session.address} is down`);
+          // Public (container health checks): the sign's name, not where its link goes.
+          .map((s) => `sign ${s.config.id}: its link is down`);
         const store = runtime.storeHealth.status();
         if (store.problem) notReady.push(`store: ${store.problem}`);
         return reply.code(notReady.length ? 503 : 200).send({ ready: notReady.length === 0, problems: notReady });

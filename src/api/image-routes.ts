@@ -1,13 +1,32 @@
 import multipart from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Organisation } from '../domain/item-content.ts';
+import {
+  DEFAULT_IMAGE_LIMITS,
+  ImageDimensionsError,
+  type ImageImportError,
+  ImageTooLargeError,
+  ImageTypeError,
+} from '../render/image-errors.ts';
+import { declaredImage } from '../render/image-header.ts';
 import type { Workflow } from '../workflow/workflow.ts';
 import { WorkflowError } from '../workflow/workflow-error.ts';
-import { DEFAULT_IMAGE_LIMITS } from './preview.ts';
 import { errors, IdParams, ImageView, PageQuery, page, principalOf } from './workflow-schemas.ts';
 
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/** Room for the multipart envelope (boundaries, part headers, a few small fields) around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+/** How much of a file is looked at for its type and declared size before giving the decision to the full check. */
+const PEEK_BYTES = 512 * 1024;
+
+/** An upload refused from what it declares, before the rest of it is read: the connection closes after the answer. */
+function refuse(reply: FastifyReply, e: ImageImportError): never {
+  reply.header('connection', 'close');
+  throw new WorkflowError(e.httpStatus, e.message, [{ field: 'file', message: e.message }]);
+}
 
 /** The multipart parser's own complaints (no boundary, body cut short) are the client's, not Skylt's: 400. */
 function malformed(e: unknown): never {
@@ -49,6 +68,10 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
             { field: 'organisation', message: 'not yours' },
           ]);
         }
+        // A body that says it is larger than any picture is refused before a byte of it is read.
+        const declaredLength = Number(request.headers['content-length']);
+        if (Number.isFinite(declaredLength) && declaredLength > DEFAULT_IMAGE_LIMITS.maxBytes + MULTIPART_OVERHEAD)
+          refuse(reply, new ImageTooLargeError(declaredLength, DEFAULT_IMAGE_LIMITS.maxBytes));
         if (!request.isMultipart()) {
           throw new WorkflowError(415, 'send the picture as multipart/form-data with a field named "file"', [
             { field: 'file', message: 'missing' },
@@ -60,19 +83,40 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
             { field: 'file', message: 'missing' },
           ]);
         }
-        let bytes: Buffer;
+        // Read as it arrives; the first bytes say the type and the declared size, and a file that is not a picture
+        // or declares more pixels than allowed is refused there, not after 10 MB have been read.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let decided = false;
         try {
-          bytes = await part.toBuffer();
-        } catch (e: unknown) {
-          if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw new WorkflowError(
-              413,
-              `the file is larger than ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}: save it smaller (a sign needs no more than about 2000 pixels across)`,
-              [{ field: 'file', message: `at most ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}` }],
-            );
+          for await (const chunk of part.file as AsyncIterable<Buffer>) {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (decided) continue;
+            const declared = declaredImage(chunks.length === 1 ? chunk : Buffer.concat(chunks));
+            if (declared.kind === 'not-an-image') refuse(reply, new ImageTypeError(declared.detected));
+            if (declared.kind === 'image') {
+              const { width, height } = declared;
+              const lim = DEFAULT_IMAGE_LIMITS;
+              if (width > lim.maxSidePx || height > lim.maxSidePx || width * height > lim.maxPixels)
+                refuse(reply, new ImageDimensionsError(width, height, lim));
+              decided = true;
+            }
+            if (size > PEEK_BYTES) decided = true;
           }
+        } catch (e: unknown) {
+          if (e instanceof WorkflowError) throw e;
           return malformed(e);
         }
+        if (part.file.truncated) {
+          reply.header('connection', 'close');
+          throw new WorkflowError(
+            413,
+            `the file is larger than ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}: save it smaller (a sign needs no more than about 2000 pixels across)`,
+            [{ field: 'file', message: `at most ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}` }],
+          );
+        }
+        const bytes = Buffer.concat(chunks, size);
         const image = await items.uploadImage(bytes, part.filename || null, me, request.query.organisation);
         return reply.code(201).send(image);
       },
@@ -83,18 +127,14 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['images'],
-          summary: "Uploaded pictures: your organisation's (reviewers: all)",
+          summary: "Uploaded pictures: your organisation's (reviewers also those of submitted items; admins all)",
           querystring: PageQuery,
           response: { 200: page(ImageView), ...errors(401, 403) },
         },
       },
       async (request) => {
         const me = principalOf(request);
-        const { rows, total } = items.images.list(
-          me.role === 'submitter' ? me.organisation : null,
-          request.query.limit,
-          request.query.offset,
-        );
+        const { rows, total } = items.images.list(items.imageScope(me), request.query.limit, request.query.offset);
         return { items: rows, total, ...request.query };
       },
     );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Organisation } from '../domain/item-content.ts';
 import { ApproveInput, ItemInput, ItemPatch, RejectInput } from '../domain/item-input.ts';
 import { ItemState } from '../domain/item-lifecycle.ts';
+import type { Principal } from '../domain/roles.ts';
 import type { ItemRecord } from '../store/item-repository.ts';
 import type { ItemFields } from '../workflow/item-service.ts';
 import type { Workflow } from '../workflow/workflow.ts';
@@ -33,7 +34,18 @@ const PreviewParams = z.object({ id: z.string().min(1).max(100), signId: z.strin
 /** Items: submit, edit, review (approve/reject with a reason), archive, and previews of each target sign. */
 export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
   const items = workflow.items;
-  const fieldsOf = (body: ItemInput, organisation: ItemFields['organisation']): ItemFields => ({
+  /**
+   * The fields of an unsaved item for the check and the preview. Only admins act for another organisation: with
+   * `organisation` set to someone else's, anyone could render that organisation's pictures.
+   */
+  const fieldsOf = (body: ItemInput, me: Principal): ItemFields => {
+    if (body.organisation && body.organisation !== me.organisation && me.role !== 'admin')
+      throw badRequest([
+        { field: 'organisation', message: `you act for ${me.organisation}; only admins act for another organisation` },
+      ]);
+    return fieldsFor(body, me.organisation);
+  };
+  const fieldsFor = (body: ItemInput, organisation: ItemFields['organisation']): ItemFields => ({
     organisation: body.organisation ?? organisation,
     content: body.content,
     window: body.window ?? null,
@@ -86,7 +98,7 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       },
       async (request) => {
         const me = principalOf(request);
-        const fields = fieldsOf(request.body, me.organisation);
+        const fields = fieldsOf(request.body, me);
         const issues = items.validateFields(fields);
         if (issues.length) throw badRequest(issues);
         return items.checkLive(fields);
@@ -105,7 +117,7 @@ export function itemRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const me = principalOf(request);
-        const fields = fieldsOf(request.body, me.organisation);
+        const fields = fieldsOf(request.body, me);
         const issues = items.validateFields(fields);
         if (issues.length) throw badRequest(issues);
         const png = await items.preview(fields, request.query.sign);

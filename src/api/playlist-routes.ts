@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlaylistDraftInput } from '../domain/item-input.ts';
 import { PlaylistFile } from '../domain/playlist.ts';
+import { readAudit } from '../workflow/audit-view.ts';
 import type { DraftView as DraftViewData } from '../workflow/playlist-service.ts';
 import type { Workflow } from '../workflow/workflow.ts';
 import { ConflictError, WorkflowError } from '../workflow/workflow-error.ts';
@@ -287,6 +288,8 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['audit'],
           summary: 'The append-only audit log, newest first (communicator, admin)',
+          description:
+            "Filtered by the rules of what the rows are about: users, tokens and sign-ins are for admins; another organisation's drafts and pictures are not shown (an item's draft history before it was submitted is left out).",
           querystring: z.object({
             subject: z.string().max(120).optional().describe('e.g. "item:julkonsert-1a2b", "playlist:3", "user:anna"'),
             limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -300,9 +303,10 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { subject, limit, cursor } = request.query;
-        const entries = workflow.audit.list({ subject: subject ?? null, limit, ...(cursor ? { before: cursor } : {}) });
-        const last = entries.at(-1);
-        return { items: entries, nextCursor: entries.length === limit && last ? last.id : null };
+        const me = principalOf(request);
+        return readAudit(workflow.audit, me, { subject: subject ?? null, limit, cursor }, (id) =>
+          workflow.items.canSeeImage(me, id),
+        );
       },
     );
   };

@@ -51,8 +51,8 @@ export function decodeImage(png: Buffer): Promise<ImportedImage> {
 }
 
 /** Checks an uploaded file and normalises it; throws ImageImportError (with httpStatus) for bad files. */
-export function importUpload(bytes: Buffer): Promise<ImportedImage> {
-  return importImage(bytes);
+export function importUpload(bytes: Buffer, admit?: (pixels: number) => Promise<() => void>): Promise<ImportedImage> {
+  return importImage(bytes, {}, admit);
 }
 
 export { DEFAULT_IMAGE_LIMITS, ImageImportError } from '../render/image-import.ts';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { framePng } from '../render/frame-png.ts';
 import type { Runtime } from '../runtime.ts';
 import { HttpError } from './error-handler.ts';
+import { seesAddresses } from './link-redaction.ts';
 
 const SignParams = z.object({ id: z.string().describe('sign id, e.g. E20-N') });
 
@@ -18,7 +19,7 @@ export const SignInfo = z.object({
   pixelPitchMm: z.number(),
   pixelFormat: z.string(),
   minCharPixels: z.number().describe('smallest cap height in pixels for ~380 mm on this panel (may be fractional)'),
-  link: z.string(),
+  link: z.string().nullable().describe('where the sign is reached (virtual, serial:…, tcp://…); null unless signed in'),
 });
 
 export function signRoutes(runtime: Runtime): FastifyPluginAsyncZod {
@@ -31,7 +32,7 @@ export function signRoutes(runtime: Runtime): FastifyPluginAsyncZod {
     app.get(
       '/api/signs',
       { schema: { tags: ['signs'], summary: 'The configured signs', response: { 200: z.array(SignInfo) } } },
-      async () =>
+      async (request) =>
         [...runtime.signs.values()].map(({ config: c, surface }) => ({
           id: c.id,
           name: c.name,
@@ -44,7 +45,7 @@ export function signRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           pixelPitchMm: c.pixelPitchMm,
           pixelFormat: c.pixelFormat,
           minCharPixels: surface.minCharPixels,
-          link: c.link,
+          link: seesAddresses(request) ? c.link : null,
         })),
     );
 

@@ -40,6 +40,10 @@ export function userRoutes(workflow: Workflow): FastifyPluginAsyncZod {
               organisation: Organisation,
               role: Role,
               password: Password.optional(),
+              mustChangePassword: z
+                .boolean()
+                .default(true)
+                .describe('the user must choose their own password at the first sign-in (default true)'),
             })
             .strict(),
           response: {
@@ -88,6 +92,20 @@ export function userRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         },
       },
       async (request) => accounts.updateUser(request.params.id, request.body, principalOf(request)),
+    );
+
+    app.post(
+      '/api/users/:id/reset-password',
+      {
+        schema: {
+          tags: ['users'],
+          summary:
+            'Give a user a new one-time password (admin): shown only in this answer; they must choose their own at sign-in',
+          params: UserId,
+          response: { 200: z.object({ user: UserView, generatedPassword: z.string() }), ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => accounts.resetPassword(request.params.id, principalOf(request)),
     );
 
     app.get(

@@ -20,6 +20,8 @@ export const WEB_PAGES: Readonly<Record<string, string>> = {
   '/skyltar': 'skyltar.html',
   '/rapporter': 'rapporter.html',
   '/konto': 'konto.html',
+  '/anvandare': 'anvandare.html',
+  '/logg': 'logg.html',
 };
 
 /**

@@ -42,7 +42,8 @@ export const UserView = z.object({
   organisation: Organisation,
   role: Role,
   disabled: z.boolean(),
-  lockedUntil: z.string().nullable(),
+  lockedUntil: z.string().nullable().describe('until when some address is shut out after failed sign-ins'),
+  mustChangePassword: z.boolean().describe('has a generated password and must choose their own at sign-in'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -5,6 +5,7 @@ import type { Organisation } from '../domain/item-content.ts';
 import { type Principal, type Role, roleProblem } from '../domain/roles.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
+import { type LoginFailureRepository, loginFailureRepository } from '../store/login-failure-repository.ts';
 import { type SessionRepository, sessionRepository } from '../store/session-repository.ts';
 import { storeFaultOf } from '../store/store-health.ts';
 import { type TokenRecord, type TokenRepository, tokenRepository } from '../store/token-repository.ts';
@@ -41,7 +42,10 @@ export interface UserView {
   organisation: Organisation;
   role: Role;
   disabled: boolean;
+  /** Until when some address is shut out of this account after failed sign-ins (an admin can unlock). */
   lockedUntil: string | null;
+  /** Signed in with a generated password: must choose their own before changing anything. */
+  mustChangePassword: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,6 +72,7 @@ export const userView = (u: UserRecord): UserView => ({
   role: u.role,
   disabled: u.disabledAt !== null,
   lockedUntil: u.lockedUntil,
+  mustChangePassword: u.mustChangePassword,
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
 });
@@ -98,6 +103,18 @@ export interface SessionPrincipal {
   csrfToken: string;
   idHash: string;
   expiresAt: string;
+  mustChangePassword: boolean;
+}
+
+/** Sign-in throttling: the key a failure is counted under. Case and spaces do not make a new name to guess with. */
+export const throttleKey = (username: string): string => username.trim().toLowerCase().slice(0, 64);
+
+/**
+ * When many addresses are locked out of one account (a guessing attack spread over many machines), every further
+ * attempt on it waits this long before its answer: guessing slows to a crawl, the owner still gets in.
+ */
+export function spreadAttackDelayMs(lockedClients: number): number {
+  return lockedClients < 3 ? 0 : Math.min(250 * 2 ** (lockedClients - 3), 4000);
 }
 
 const TOUCH_EVERY_MS = 60_000;
@@ -108,6 +125,7 @@ export class Accounts {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly tokens: TokenRepository;
+  readonly loginFailures: LoginFailureRepository;
 
   constructor(
     private readonly db: Db,
@@ -118,6 +136,12 @@ export class Accounts {
     this.users = userRepository(db);
     this.sessions = sessionRepository(db);
     this.tokens = tokenRepository(db);
+    this.loginFailures = loginFailureRepository(db);
+  }
+
+  /** A user as the API shows it, with the latest lockout of the account from any address. */
+  private view(u: UserRecord): UserView {
+    return { ...userView(u), lockedUntil: this.loginFailures.lockedUntil(throttleKey(u.username), this.now()) };
   }
 
   private now(): string {
@@ -126,9 +150,10 @@ export class Accounts {
 
   /**
    * First start: with no users at all, create "admin" from SKYLT_ADMIN_PASSWORD, or with a generated password that
-   * is handed to `print` once (stdout, never the log). Returns the username when one was created.
+   * the caller hands to the operator (a file only its owner can read: never stdout, which is the log under systemd
+   * and Docker). A generated password must be changed at the first sign-in. Returns what was created, or null.
    */
-  ensureFirstAdmin(print: (text: string) => void): string | null {
+  ensureFirstAdmin(): { username: string; generatedPassword: string | null } | null {
     if (this.users.count() > 0) return null;
     const given = this.settings.adminPassword;
     const password = given ?? generatePassword();
@@ -136,7 +161,14 @@ export class Accounts {
     const created = this.db.transaction(() => {
       if (this.users.count() > 0) return null;
       const user = this.users.insert(
-        { username: 'admin', displayName: 'Administratör', organisation: 'kommun', role: 'admin', passwordHash },
+        {
+          username: 'admin',
+          displayName: 'Administratör',
+          organisation: 'kommun',
+          role: 'admin',
+          passwordHash,
+          mustChangePassword: !given,
+        },
         this.now(),
       );
       this.audit.record({
@@ -149,12 +181,7 @@ export class Accounts {
       return user;
     })();
     if (!created) return null;
-    if (!given) {
-      print(
-        `\nSkylt first start: created user "admin" with the password\n\n    ${password}\n\nIt is shown only this once. Sign in and change it (POST /api/auth/password), or set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
-      );
-    }
-    return created.username;
+    return { username: created.username, generatedPassword: given ? null : password };
   }
 
   // --- users
@@ -166,6 +193,8 @@ export class Accounts {
       organisation: Organisation;
       role: Role;
       password?: string | undefined;
+      /** Default: when the password is generated. */
+      mustChangePassword?: boolean | undefined;
     },
     actor: Actor,
   ): Promise<{ user: UserView; generatedPassword: string | null }> {
@@ -193,6 +222,8 @@ export class Accounts {
           organisation: input.organisation,
           role: input.role,
           passwordHash,
+          // A generated password is only a way in: the user chooses their own at the first sign-in.
+          mustChangePassword: input.mustChangePassword ?? input.password === undefined,
         },
         this.now(),
       );
@@ -205,18 +236,18 @@ export class Accounts {
       });
       return u;
     })();
-    return { user: userView(user), generatedPassword: input.password === undefined ? password : null };
+    return { user: this.view(user), generatedPassword: input.password === undefined ? password : null };
   }
 
   listUsers(limit: number, offset: number): { items: UserView[]; total: number } {
     const { rows, total } = this.users.list(limit, offset);
-    return { items: rows.map(userView), total };
+    return { items: rows.map((u) => this.view(u)), total };
   }
 
   getUser(id: number): UserView {
     const u = this.users.byId(id);
     if (!u) throw new WorkflowError(404, `no user with id ${id}`);
-    return userView(u);
+    return this.view(u);
   }
 
   findUser(idOrName: string): UserRecord | null {
@@ -253,8 +284,8 @@ export class Accounts {
         passwordHash: passwordHash ?? before.passwordHash,
         disabledAt:
           patch.disabled === undefined ? before.disabledAt : patch.disabled ? (before.disabledAt ?? this.now()) : null,
-        failedLogins: patch.unlock || passwordHash ? 0 : before.failedLogins,
-        lockedUntil: patch.unlock || passwordHash ? null : before.lockedUntil,
+        // A password an admin sets for someone else is a way in, not theirs: they choose their own at sign-in.
+        mustChangePassword: passwordHash ? true : before.mustChangePassword,
         updatedAt: this.now(),
       };
       const problem = roleProblem(after.organisation, after.role);
@@ -265,6 +296,7 @@ export class Accounts {
         throw new WorkflowError(409, `"${before.username}" is the last active admin: make another user admin first`);
       }
       this.users.save(after);
+      if (patch.unlock || passwordHash) this.loginFailures.clearUsername(throttleKey(before.username));
       if (after.disabledAt !== null || passwordHash) this.sessions.removeForUser(id);
       this.audit.record({
         at: this.now(),
@@ -272,9 +304,38 @@ export class Accounts {
         action: patch.disabled === true && before.disabledAt === null ? 'user.disable' : 'user.update',
         subject: `user:${before.username}`,
         before: userView(before),
-        after: { ...userView(after), ...(passwordHash ? { passwordChanged: true } : {}) },
+        after: {
+          ...userView(after),
+          ...(passwordHash ? { passwordChanged: true } : {}),
+          ...(patch.unlock ? { unlocked: true } : {}),
+        },
       });
-      return userView(after);
+      return this.view(after);
+    })();
+  }
+
+  /**
+   * An admin's "new password" for someone who forgot theirs: a generated one-time password, shown once to the
+   * admin to pass on; it works for one sign-in, after which the user must choose their own. Sessions end, locks go.
+   */
+  async resetPassword(id: number, actor: Actor): Promise<{ user: UserView; generatedPassword: string }> {
+    const password = generatePassword();
+    const passwordHash = await hashPassword(password, this.settings.scryptLog2N);
+    return this.db.transaction(() => {
+      const before = this.users.byId(id);
+      if (!before) throw new WorkflowError(404, `no user with id ${id}`);
+      const after: UserRecord = { ...before, passwordHash, mustChangePassword: true, updatedAt: this.now() };
+      this.users.save(after);
+      this.loginFailures.clearUsername(throttleKey(before.username));
+      this.sessions.removeForUser(id);
+      this.audit.record({
+        at: this.now(),
+        actor: actor.username,
+        action: 'user.password-reset',
+        subject: `user:${before.username}`,
+        after: { passwordChanged: true, mustChangePassword: true },
+      });
+      return { user: this.view(after), generatedPassword: password };
     })();
   }
 
@@ -288,55 +349,48 @@ export class Accounts {
   // --- sessions
 
   /**
-   * Checks a password. A wrong one counts towards the account's lockout; an unknown user costs the same time as a
-   * known one, and gets the same answer.
+   * Checks a password for a client address. Failures are counted per username (as typed) and address, for names
+   * that exist and names that do not alike: after `lockoutFailures` in a row that address is shut out of that name
+   * for the lockout period, with the same answer either way, so a lockout reveals nothing about who has an account
+   * and an attacker shuts out only themselves, never the owner signing in from elsewhere. When many addresses are
+   * shut out of one name (a spread-out attack), every attempt on it is slowed instead (spreadAttackDelayMs).
    */
-  async login(username: string, password: string): Promise<NewSession> {
-    const user = this.users.byUsername(username.trim());
-    const wrong = () => new WorkflowError(401, 'wrong username or password');
-    if (!user) {
-      await verifyPassword(password, await dummyHash(this.settings.scryptLog2N));
-      this.audit.record({
-        at: this.now(),
-        actor: 'anonymous',
-        action: 'session.login-failed',
-        subject: `user:${username.slice(0, 64)}`,
-        after: { reason: 'unknown user' },
-      });
-      throw wrong();
-    }
+  async login(username: string, password: string, client = 'unknown'): Promise<NewSession> {
+    const key = throttleKey(username);
     const now = this.clock.now();
-    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) {
-      throw new WorkflowError(
-        429,
-        `the account "${user.username}" is locked after ${this.settings.lockoutFailures} failed logins until ${user.lockedUntil}; wait, or ask an admin to unlock it`,
-      );
-    }
-    const ok = await verifyPassword(password, user.passwordHash);
-    if (!ok) {
+    const at = this.now();
+    const failures = this.loginFailures.get(key, client);
+    if (failures.lockedUntil && Date.parse(failures.lockedUntil) > now) throw this.lockedOut(failures.lockedUntil);
+    const delay = spreadAttackDelayMs(this.loginFailures.lockedClients(key, at));
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const user = this.users.byUsername(username.trim());
+    // An unknown name costs the same work as a known one.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(this.settings.scryptLog2N)));
+    if (!user || !ok) {
+      const count = failures.failures + 1;
+      const locks = count >= this.settings.lockoutFailures;
+      const lockedUntil = locks ? new Date(now + this.settings.lockoutMs).toISOString() : null;
       this.db.transaction(() => {
-        const fresh = this.users.byId(user.id) ?? user;
-        const failures = fresh.failedLogins + 1;
-        const locks = failures >= this.settings.lockoutFailures;
-        this.users.save({
-          ...fresh,
-          failedLogins: locks ? 0 : failures,
-          lockedUntil: locks ? new Date(now + this.settings.lockoutMs).toISOString() : fresh.lockedUntil,
-        });
+        this.loginFailures.save(key, client, { failures: locks ? 0 : count, lockedUntil }, at);
         this.audit.record({
-          at: this.now(),
+          at,
           actor: 'anonymous',
           action: locks ? 'user.locked' : 'session.login-failed',
-          subject: `user:${user.username}`,
-          after: { failures, ...(locks ? { lockedForMinutes: this.settings.lockoutMs / 60_000 } : {}) },
+          subject: `user:${username.trim().slice(0, 64)}`,
+          after: {
+            failures: count,
+            client,
+            ...(user ? {} : { reason: 'unknown user' }),
+            ...(locks ? { lockedForMinutes: this.settings.lockoutMs / 60_000 } : {}),
+          },
         });
       })();
-      throw wrong();
+      if (lockedUntil) throw this.lockedOut(lockedUntil);
+      throw new WorkflowError(401, 'wrong username or password');
     }
     if (user.disabledAt) throw new WorkflowError(403, `the account "${user.username}" is disabled; ask an admin`);
     const cookie = randomToken();
     const csrfToken = randomToken();
-    const at = this.now();
     const expiresAt = new Date(now + this.settings.sessionMs).toISOString();
     this.db.transaction(() => {
       this.sessions.removeExpired(at);
@@ -348,10 +402,18 @@ export class Accounts {
         expiresAt,
         lastSeenAt: at,
       });
-      if (user.failedLogins > 0 || user.lockedUntil) this.users.save({ ...user, failedLogins: 0, lockedUntil: null });
+      this.loginFailures.clear(key, client);
+      this.loginFailures.prune(new Date(now - 24 * 3600_000).toISOString());
       this.audit.record({ at, actor: user.username, action: 'session.login', subject: `user:${user.username}` });
     })();
-    return { cookie, csrfToken, expiresAt, user: userView(user) };
+    return { cookie, csrfToken, expiresAt, user: this.view(user) };
+  }
+
+  private lockedOut(until: string): WorkflowError {
+    return new WorkflowError(
+      429,
+      `too many failed sign-ins with this username from this address: try again after ${until}, or ask an admin to unlock the account`,
+    );
   }
 
   /** The principal behind a session cookie, or null when it is unknown, expired, or its user is disabled. */
@@ -379,6 +441,7 @@ export class Accounts {
       csrfToken: s.csrfToken,
       idHash,
       expiresAt: s.expiresAt,
+      mustChangePassword: user.mustChangePassword,
     };
   }
 
@@ -405,8 +468,11 @@ export class Accounts {
     const p = passwordProblem(next);
     if (p) throw badRequest([{ field: 'newPassword', message: p }]);
     const passwordHash = await hashPassword(next, this.settings.scryptLog2N);
+    if (await verifyPassword(next, user.passwordHash)) {
+      throw badRequest([{ field: 'newPassword', message: 'choose a new password, not the one you have now' }]);
+    }
     this.db.transaction(() => {
-      this.users.save({ ...user, passwordHash, updatedAt: this.now() });
+      this.users.save({ ...user, passwordHash, mustChangePassword: false, updatedAt: this.now() });
       // Other sessions end: a changed password is often a response to a leaked one.
       this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?').run(userId, keepSession);
       this.audit.record({

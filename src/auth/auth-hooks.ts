@@ -20,7 +20,7 @@ declare module 'fastify' {
     /** Who is calling; null for anonymous requests. Set before any handler runs. */
     user: Principal | null;
     /** The session behind the cookie, when the caller signed in (not for API tokens). */
-    authSession: { idHash: string; csrfToken: string; expiresAt: string } | null;
+    authSession: { idHash: string; csrfToken: string; expiresAt: string; mustChangePassword: boolean } | null;
   }
   interface FastifyInstance {
     /** Every route registered after installAuth, as fastify knows it: the authorization test walks these. */
@@ -29,6 +29,8 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a user who must change a generated password may still do. */
+const PASSWORD_CHANGE_ROUTES = new Set(['POST /api/auth/password', 'POST /api/auth/logout']);
 
 /**
  * Authentication and authorization for the whole app, installed before any route: the session cookie or Bearer
@@ -71,7 +73,12 @@ export async function installAuth(
       const s = value ? workflow.accounts.session(value) : null;
       if (s) {
         request.user = s.principal;
-        request.authSession = { idHash: s.idHash, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+        request.authSession = {
+          idHash: s.idHash,
+          csrfToken: s.csrfToken,
+          expiresAt: s.expiresAt,
+          mustChangePassword: s.mustChangePassword,
+        };
       } else if (value) {
         clearSessionCookie(reply);
       }
@@ -99,6 +106,17 @@ export async function installAuth(
       throw new HttpError(
         403,
         `${describe(user)} may not ${request.method} ${url}; it needs the role ${rule.allow.join(' or ')}`,
+      );
+    }
+    // Signed in with a generated password: reading is fine, but nothing changes until they chose their own.
+    if (
+      request.authSession?.mustChangePassword &&
+      !SAFE_METHODS.has(request.method) &&
+      !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${url}`)
+    ) {
+      throw new HttpError(
+        403,
+        'choose your own password first (POST /api/auth/password, or Mitt konto in the web UI): the one you signed in with was generated and works only until then',
       );
     }
     if (rule.sessionOnly && user.kind !== 'session') {

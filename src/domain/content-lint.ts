@@ -1,3 +1,4 @@
+import { callToActionIn } from './call-to-action.ts';
 import { contrastRatio, matchRoadSignColour, type Rgb } from './colour.ts';
 import { type ContentRules, contentRules } from './content-rules.ts';
 import type { ItemContent } from './item-content.ts';
@@ -362,20 +363,12 @@ function eventTimeOffset(content: ItemContent): LintFinding[] {
   ];
 }
 
-// DESIGN.md Content rules: no calls to action. A phone number, an SMS code or a QR code asks a driver to
-// remember, type or scan at 100 km/h; the information link (shown or not) is the way to more.
-const CALLS_TO_ACTION: readonly { pattern: RegExp; en: string; sv: string }[] = [
-  { pattern: /(?:\+46[\s-]?|\b0)\d(?:[\s-]?\d){5,}/, en: 'a phone number', sv: 'ett telefonnummer' },
-  { pattern: /\b(?:sms|smsa|messa)\b/i, en: 'an SMS request', sv: 'en uppmaning att sms:a' },
-  { pattern: /\bswish(?:a)?\b/i, en: 'a Swish request', sv: 'en uppmaning att swisha' },
-  { pattern: /\b(?:qr|skanna)\b/i, en: 'a QR code', sv: 'en QR-kod' },
-];
-
+/** No calls to action (call-to-action.ts says how text is read, so lookalikes and separators do not hide one). */
 function callToAction(page: readonly PageField[]): LintFinding[] {
   const out: LintFinding[] = [];
   for (const p of page) {
     if (p.role === 'link') continue;
-    const hit = CALLS_TO_ACTION.find((c) => c.pattern.test(p.text));
+    const hit = callToActionIn(p.text);
     if (!hit) continue;
     out.push(
       err(

@@ -224,3 +224,63 @@ function inspectWebp(b: Buffer): ImageHeader {
   if (width === 0 || height === 0) throw corrupt('webp', 'width or height is zero');
   return { format: 'webp', width, height, animated, orientation: 1 };
 }
+
+/** What the first bytes of an upload say: enough to refuse it before the rest of it is read. */
+export type DeclaredImage =
+  | { readonly kind: 'image'; readonly format: ImageFormat; readonly width: number; readonly height: number }
+  | { readonly kind: 'not-an-image'; readonly detected: string }
+  | { readonly kind: 'unknown-yet' };
+
+const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+/**
+ * The type and declared dimensions from the start of a file (the first chunks of an upload), without needing the
+ * rest: PNG's IHDR, JPEG's frame header (after any EXIF), WebP's VP8/VP8L/VP8X header. "unknown-yet" when the
+ * bytes so far do not say. Only a first look: inspectImage still checks the whole file.
+ */
+export function declaredImage(prefix: Uint8Array): DeclaredImage {
+  const b = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const unknown: DeclaredImage = { kind: 'unknown-yet' };
+  if (b.length < 12) return unknown;
+  if (b.subarray(0, 8).equals(PNG_SIGNATURE)) {
+    if (b.length < 24) return unknown;
+    return { kind: 'image', format: 'png', width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  }
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
+    let off = 2;
+    while (off + 4 <= b.length) {
+      if (b[off] !== 0xff) return unknown; // damaged: the full check will say how
+      const marker = b[off + 1] as number;
+      if (marker === 0xff) {
+        off += 1; // fill byte
+        continue;
+      }
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        off += 2;
+        continue;
+      }
+      const len = b.readUInt16BE(off + 2);
+      if (JPEG_SOF.has(marker)) {
+        if (off + 9 > b.length) return unknown;
+        return { kind: 'image', format: 'jpeg', height: b.readUInt16BE(off + 5), width: b.readUInt16BE(off + 7) };
+      }
+      if (marker === 0xda || len < 2) return unknown;
+      off += 2 + len;
+    }
+    return unknown;
+  }
+  if (b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
+    if (b.length < 30) return unknown;
+    const chunk = b.toString('latin1', 12, 16);
+    if (chunk === 'VP8X')
+      return { kind: 'image', format: 'webp', width: b.readUIntLE(24, 3) + 1, height: b.readUIntLE(27, 3) + 1 };
+    if (chunk === 'VP8L') {
+      const bits = b.readUInt32LE(21);
+      return { kind: 'image', format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8 ')
+      return { kind: 'image', format: 'webp', width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+    return unknown;
+  }
+  return { kind: 'not-an-image', detected: sniffOther(b) };
+}

@@ -110,6 +110,8 @@ export class SignController extends EventEmitter<ControllerEvents> {
   private crisisRunNo = 0;
   private crisisRunAbort = new AbortController();
   lastError: string | null = null;
+  /** Why the link went down (open failed, no answer to HELLO, the sign rebooted), until it is up again. */
+  linkDownReason: string | null = null;
 
   constructor(
     readonly signId: string,
@@ -122,7 +124,11 @@ export class SignController extends EventEmitter<ControllerEvents> {
       this.cache.reset(caps.slotCount);
       this.blocked.clear();
     });
+    session.on('down', (reason) => {
+      this.linkDownReason = reason;
+    });
     session.on('up', (caps) => {
+      this.linkDownReason = null;
       if (this.cache.size === 0) this.cache.reset(caps.slotCount);
       void this.reassert();
     });

@@ -27,6 +27,11 @@ const toImage = (r: Record<string, unknown>): ImageRecord => ({
   uploadedAt: r.uploaded_at as string,
 });
 
+export interface ImageScope {
+  scope: 'all' | 'reviewer' | 'own';
+  organisation: Organisation;
+}
+
 /** Uploaded pictures, kept in SQLite as the renderer's normalised PNG (small: at most 1536 px a side). */
 export function imageRepository(db: Db) {
   const insert = db.prepare(
@@ -37,13 +42,16 @@ export function imageRepository(db: Db) {
     'SELECT id, organisation, width, height, source_format, source_bytes, sha256, filename, uploaded_by, uploaded_at FROM images WHERE id = ?',
   );
   const png = db.prepare('SELECT png FROM images WHERE id = ?').pluck();
+  // Who sees a picture: admins all (scope "all"); everyone their own organisation's; a reviewer also another
+  // organisation's picture once an item using it has been submitted (scope "reviewer"), never a draft's.
+  const visible = `(@scope = 'all' OR organisation = @organisation OR (@scope = 'reviewer' AND id IN (
+       SELECT json_extract(content_json, '$.image') FROM items WHERE kind = 'image' AND state <> 'draft')))`;
   const page = db.prepare(
     `SELECT id, organisation, width, height, source_format, source_bytes, sha256, filename, uploaded_by, uploaded_at FROM images
-     WHERE @organisation IS NULL OR organisation = @organisation ORDER BY uploaded_at DESC, id LIMIT @limit OFFSET @offset`,
+     WHERE ${visible} ORDER BY uploaded_at DESC, id LIMIT @limit OFFSET @offset`,
   );
-  const count = db
-    .prepare('SELECT count(*) FROM images WHERE @organisation IS NULL OR organisation = @organisation')
-    .pluck();
+  const count = db.prepare(`SELECT count(*) FROM images WHERE ${visible}`).pluck();
+  const seen = db.prepare(`SELECT 1 FROM images WHERE id = @id AND ${visible}`).pluck();
   return {
     insert(image: ImageRecord & { png: Buffer }): void {
       insert.run(image);
@@ -55,9 +63,13 @@ export function imageRepository(db: Db) {
     png(id: string): Buffer | null {
       return (png.get(id) as Buffer | undefined) ?? null;
     },
-    list(organisation: Organisation | null, limit: number, offset: number): { rows: ImageRecord[]; total: number } {
-      const rows = page.all({ organisation, limit, offset }) as Record<string, unknown>[];
-      return { rows: rows.map(toImage), total: count.get({ organisation }) as number };
+    list(scope: ImageScope, limit: number, offset: number): { rows: ImageRecord[]; total: number } {
+      const rows = page.all({ ...scope, limit, offset }) as Record<string, unknown>[];
+      return { rows: rows.map(toImage), total: count.get(scope) as number };
+    },
+    /** May a caller with this scope see the picture? */
+    visible(id: string, scope: ImageScope): boolean {
+      return seen.get({ id, ...scope }) === 1;
     },
   };
 }

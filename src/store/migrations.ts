@@ -229,4 +229,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE playlist_draft ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 7,
+    name: 'sign-in: failures per username and client, forced password change',
+    sql: `
+      -- Failed sign-ins counted per (username as typed, client address), known user or not: a lockout shuts out
+      -- the address that guessed, not the account's owner elsewhere, and looks the same for a name that does not
+      -- exist (OWASP Authentication Cheat Sheet: no account enumeration, no lockout as denial of service).
+      CREATE TABLE login_failures (
+        username TEXT NOT NULL,
+        client TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_at TEXT NOT NULL,
+        locked_until TEXT,
+        PRIMARY KEY (username, client)
+      );
+      CREATE INDEX login_failures_last ON login_failures (last_at);
+      -- A generated first-start or reset password works once: the user must choose their own before anything else.
+      ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -12,6 +12,8 @@ export interface UserRecord {
   failedLogins: number;
   lockedUntil: string | null;
   disabledAt: string | null;
+  /** A generated password (first start, admin reset): the user must choose their own at the next sign-in. */
+  mustChangePassword: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -26,6 +28,7 @@ const toUser = (r: Record<string, unknown>): UserRecord => ({
   failedLogins: r.failed_logins as number,
   lockedUntil: (r.locked_until as string | null) ?? null,
   disabledAt: (r.disabled_at as string | null) ?? null,
+  mustChangePassword: r.must_change_password === 1,
   createdAt: r.created_at as string,
   updatedAt: r.updated_at as string,
 });
@@ -36,12 +39,13 @@ export function userRepository(db: Db) {
   const page = db.prepare('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?');
   const count = db.prepare('SELECT count(*) FROM users').pluck();
   const insert = db.prepare(
-    `INSERT INTO users (username, display_name, organisation, role, password_hash, created_at, updated_at)
-     VALUES (@username, @displayName, @organisation, @role, @passwordHash, @at, @at)`,
+    `INSERT INTO users (username, display_name, organisation, role, password_hash, must_change_password, created_at, updated_at)
+     VALUES (@username, @displayName, @organisation, @role, @passwordHash, @mustChange, @at, @at)`,
   );
   const update = db.prepare(
     `UPDATE users SET display_name = @displayName, organisation = @organisation, role = @role, password_hash = @passwordHash,
-       failed_logins = @failedLogins, locked_until = @lockedUntil, disabled_at = @disabledAt, updated_at = @updatedAt
+       failed_logins = @failedLogins, locked_until = @lockedUntil, disabled_at = @disabledAt,
+       must_change_password = @mustChange, updated_at = @updatedAt
      WHERE id = @id`,
   );
   return {
@@ -60,14 +64,18 @@ export function userRepository(db: Db) {
       return count.get() as number;
     },
     insert(
-      u: Pick<UserRecord, 'username' | 'displayName' | 'organisation' | 'role' | 'passwordHash'>,
+      u: Pick<UserRecord, 'username' | 'displayName' | 'organisation' | 'role' | 'passwordHash'> & {
+        mustChangePassword?: boolean;
+      },
       at: string,
     ): UserRecord {
-      const id = Number(insert.run({ ...u, at }).lastInsertRowid);
+      const { mustChangePassword, ...fields } = u;
+      const id = Number(insert.run({ ...fields, mustChange: mustChangePassword ? 1 : 0, at }).lastInsertRowid);
       return this.byId(id) as UserRecord;
     },
     save(u: UserRecord): void {
-      update.run(u);
+      const { mustChangePassword, ...fields } = u;
+      update.run({ ...fields, mustChange: mustChangePassword ? 1 : 0 });
     },
   };
 }

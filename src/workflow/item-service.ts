@@ -11,7 +11,7 @@ import { isReviewer } from '../domain/roles.ts';
 import type { ImportedImage } from '../render/image-import.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
-import { type ImageRecord, type ImageRepository, imageRepository } from '../store/image-repository.ts';
+import { type ImageRecord, type ImageRepository, type ImageScope, imageRepository } from '../store/image-repository.ts';
 import {
   type ItemFilter,
   type ItemRecord,
@@ -19,6 +19,7 @@ import {
   type ItemVisibility,
   itemRepository,
 } from '../store/item-repository.ts';
+import { DecodeBudget } from './decode-budget.ts';
 import { PictureCache, PictureUnavailableError } from './picture-cache.ts';
 import { badRequest, ConflictError, WorkflowError } from './workflow-error.ts';
 import type { WorkflowSettings } from './workflow-settings.ts';
@@ -68,6 +69,8 @@ export class ItemService {
   private readonly lintCache = new Map<string, Promise<ContentFinding[]>>();
   /** Decoded pictures, for previews and for the signs (runtime.ts draws from the same cache). */
   readonly pictures: PictureCache;
+  /** Uploads decode within a memory budget, one at a time per person. */
+  readonly decodes = new DecodeBudget();
 
   constructor(
     private readonly db: Db,
@@ -194,7 +197,11 @@ export class ItemService {
           message: `no uploaded image "${c.image}": upload it with POST /api/images and use the id it returns`,
         });
       else if (image.organisation !== fields.organisation)
-        issues.push({ field: at('content.image'), message: `image "${c.image}" belongs to ${image.organisation}` });
+        // Pictures are per organisation; whose it is, is not said (the id could be a guess).
+        issues.push({
+          field: at('content.image'),
+          message: `no uploaded image "${c.image}" of ${fields.organisation}: upload it with POST /api/images`,
+        });
     }
     if (opts.windowInFuture) {
       const ended = windowEndedProblem(c, fields.window, this.clock.now());
@@ -544,7 +551,7 @@ export class ItemService {
     const r = await this.renderer();
     let imported: ImportedImage;
     try {
-      imported = await r.importUpload(bytes);
+      imported = await r.importUpload(bytes, (pixels) => this.decodes.admit(actor.username, pixels));
     } catch (e: unknown) {
       if (e instanceof r.ImageImportError)
         throw new WorkflowError(e.httpStatus, e.message, [{ field: 'file', message: e.message }]);
@@ -576,10 +583,19 @@ export class ItemService {
     return record;
   }
 
+  /** Which pictures a caller sees: the same rule as items (own organisation; reviewers also submitted items'). */
+  imageScope(actor: Actor): ImageScope {
+    const scope = actor.role === 'admin' ? 'all' : actor.role === 'communicator' ? 'reviewer' : 'own';
+    return { scope, organisation: actor.organisation };
+  }
+
+  canSeeImage(actor: Actor, id: string): boolean {
+    return this.images.visible(id, this.imageScope(actor));
+  }
+
   imagePng(id: string, actor: Actor): Buffer {
-    const meta = this.images.byId(id);
-    if (!meta || (actor.role === 'submitter' && meta.organisation !== actor.organisation))
-      throw new WorkflowError(404, `no image "${id}"`);
+    // A picture the caller may not see answers like one that does not exist.
+    if (!this.canSeeImage(actor, id)) throw new WorkflowError(404, `no image "${id}"`);
     return this.images.png(id) as Buffer;
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,17 +34,37 @@ describe('first start', () => {
     );
   });
 
-  it('without it, generates a password and prints it once (not to the log); a restart prints nothing', async () => {
+  it('without it, generates a password into a file only its owner can read, prints only where it is, and requires a change at first sign-in; a restart prints nothing', async () => {
     t = await startWorkflowApp({ env: { SKYLT_ADMIN_PASSWORD: '' } });
     expect(t.printed).toHaveLength(1);
-    const password = /\n {4}(\S+)\n/.exec(t.printed[0] ?? '')?.[1] ?? '';
+    const path = /\n {4}(\S+)\n/.exec(t.printed[0] ?? '')?.[1] ?? '';
+    expect(path).toBe(join(t.dataDir, 'first-admin-password.txt'));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const password = readFileSync(path, 'utf8').trim().split('\n').at(-1) ?? '';
     expect(password).toHaveLength(20);
+    // The notice (stdout, which is the log under systemd and Docker) never carries the password itself.
+    expect(t.printed[0]).not.toContain(password);
     const admin = await t.login('admin', password);
     expect((await admin.get('/api/auth/me')).body).toMatchObject({
       username: 'admin',
       role: 'admin',
       organisation: 'kommun',
+      mustChangePassword: true,
     });
+    // Until the admin chose their own password, nothing changes.
+    const refused = await admin.post('/api/users', { username: 'anna', organisation: 'konserthus', role: 'submitter' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/choose your own password first/);
+    expect((await admin.post('/api/auth/password', { currentPassword: password, newPassword: password })).status).toBe(
+      400,
+    );
+    expect((await admin.post('/api/auth/password', { currentPassword: password, newPassword: PASSWORD })).status).toBe(
+      204,
+    );
+    expect((await admin.get('/api/auth/me')).body.mustChangePassword).toBe(false);
+    expect(
+      (await admin.post('/api/users', { username: 'anna', organisation: 'konserthus', role: 'submitter' })).status,
+    ).toBe(201);
     const db = new Database(join(t.dataDir, 'skylt.db'), { readonly: true });
     const stored = db.prepare("SELECT password_hash FROM users WHERE username = 'admin'").pluck().get() as string;
     db.close();
@@ -127,11 +148,14 @@ describe('sessions', () => {
     t = await startWorkflowApp({ env: { SKYLT_LOGIN_LOCKOUT: '3' } });
     await t.user('anna', 'konserthus', 'submitter');
     const anon = t.anonymous();
+    const failures = [];
     for (let i = 0; i < 3; i++)
-      expect((await anon.post('/api/auth/login', { username: 'anna', password: 'not-her-password' })).status).toBe(401);
+      failures.push((await anon.post('/api/auth/login', { username: 'anna', password: 'not-her-password' })).status);
+    // The third failure says at once that this address is now shut out.
+    expect(failures).toEqual([401, 401, 429]);
     const locked = await anon.post('/api/auth/login', { username: 'anna', password: PASSWORD });
     expect(locked.status).toBe(429);
-    expect(locked.body.message).toMatch(/locked/);
+    expect(locked.body.message).toMatch(/too many failed sign-ins .* ask an admin to unlock/);
     const admin = await t.login('admin', ADMIN_PASSWORD);
     const users = (await admin.get('/api/users')).body.items as {
       id: number;

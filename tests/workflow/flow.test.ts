@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, concert, info, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
+import { ADMIN_PASSWORD, Client, concert, info, PASSWORD, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
 
 /**
  * The whole content workflow as the people at Vara would live it, through the real HTTP API against a real SQLite
@@ -26,8 +26,17 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
         role: 'communicator',
       });
       expect(kajsaUser.status).toBe(201);
+      // A generated password works for one thing only: choosing their own.
       const kajsa = await t.login('kajsa', kajsaUser.body.generatedPassword);
-      const maria = await t.login('maria', mariaUser.body.generatedPassword);
+      expect((await kajsa.post('/api/items', concert())).status).toBe(403);
+      for (const [client, generated] of [
+        [kajsa, kajsaUser.body.generatedPassword],
+        [await t.login('maria', mariaUser.body.generatedPassword), mariaUser.body.generatedPassword],
+      ] as const) {
+        const changed = await client.post('/api/auth/password', { currentPassword: generated, newPassword: PASSWORD });
+        expect(changed.status).toBe(204);
+      }
+      const maria = await t.login('maria', PASSWORD);
       const tokenRes = await admin.post('/api/tokens', {
         name: 'varakonserthus.se',
         organisation: 'konserthus',
@@ -148,9 +157,15 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
       // Everything is in the audit log: who, what, when, before and after. Submitters cannot read it.
       const audit = await maria.get('/api/audit?limit=200');
       const actions = audit.body.items.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`);
+      // Users and tokens are an admin's business (12.11): the admin reads them, the communicator does not.
+      const adminActions = (await admin.get('/api/audit?limit=200')).body.items.map(
+        (e: { actor: string; action: string }) => `${e.actor} ${e.action}`,
+      );
+      for (const adminOnly of ['admin user.create', 'admin token.create', 'kajsa user.password']) {
+        expect(adminActions).toContain(adminOnly);
+        expect(actions).not.toContain(adminOnly);
+      }
       for (const expected of [
-        'admin user.create',
-        'admin token.create',
         'token:varakonserthus.se item.create+submit',
         'kajsa image.upload',
         'maria item.reject',

@@ -221,7 +221,7 @@ describe('images', () => {
       infoLink: 'https://vara.se',
     });
     expect(refused.body.issues).toEqual([
-      { field: 'content.image', message: `image "${res.body.id}" belongs to konserthus` },
+      { field: 'content.image', message: `no uploaded image "${res.body.id}" of kommun: upload it with POST /api/images` },
     ]);
     expect((await other.get(`/api/images/${res.body.id}`)).status).toBe(404);
     expect((await other.get('/api/images')).body.total).toBe(0);
@@ -249,7 +249,7 @@ describe('images', () => {
     expect(json.body.message).toMatch(/multipart\/form-data/);
     const tooBig = await upload(kajsa, new Blob([Buffer.alloc(11 * 1024 * 1024)]), 'huge.png');
     expect(tooBig.status).toBe(413);
-    expect(tooBig.body.message).toMatch(/larger than 10 MB/);
+    expect(tooBig.body.message).toMatch(/is 11 MB; at most 10 MB is accepted/);
   });
 });
 

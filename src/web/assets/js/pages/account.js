@@ -1,5 +1,5 @@
 /** /konto: who I am, and changing my password (POST /api/auth/password). */
-import { ApiError, post } from '../shared/api.js';
+import { ApiError, isReviewer, post } from '../shared/api.js';
 import { $, busy, h, notify, replace } from '../shared/dom.js';
 import { formatDateTime, ORG_LABELS, ROLE_LABELS } from '../shared/format.js';
 import { initPage } from '../shared/layout.js';
@@ -10,12 +10,21 @@ const form = $('#password-form');
 function passwordError(e) {
   if (!(e instanceof ApiError)) return 'Lösenordet kunde inte bytas. Försök igen.';
   if (e.status === 403) return 'Det nuvarande lösenordet stämmer inte.';
+  if (e.status === 400 && /not the one you have now/.test(e.detail ?? ''))
+    return 'Välj ett nytt lösenord, inte det du har nu.';
   if (e.status === 400) return 'Det nya lösenordet måste ha minst 12 tecken.';
   return e.message;
 }
 
 function main(user) {
   $('#account-username').value = user.username;
+  // Signed in with a generated password (first start, or an admin's reset): choosing one's own comes first.
+  if (user.mustChangePassword)
+    notify(
+      message,
+      'Du loggade in med ett tillfälligt lösenord. Välj ett eget lösenord nedan innan du fortsätter.',
+      'info',
+    );
   replace(
     $('#account-facts'),
     h('dt', {}, 'Användarnamn'),
@@ -45,6 +54,10 @@ function main(user) {
       try {
         await post('/api/auth/password', { currentPassword: current.value, newPassword: next.value });
         form.reset();
+        if (user.mustChangePassword) {
+          location.assign(isReviewer(user) ? '/granska' : '/mina-poster');
+          return;
+        }
         notify(message, 'Lösenordet är bytt.', 'ok');
       } catch (e) {
         fail(e instanceof ApiError && e.status === 403 ? current : next, passwordError(e));

@@ -1,6 +1,7 @@
 /** /logga-in: username and password; errors in plain Swedish; back to the page the user came from. */
 import { ApiError, isReviewer, login, me } from '../shared/api.js';
 import { $, notify } from '../shared/dom.js';
+import { sameOriginPath } from '../shared/next-page.js';
 
 const form = $('#login-form');
 const message = $('#login-message');
@@ -8,9 +9,9 @@ const params = new URLSearchParams(location.search);
 
 /** Only a path on this site: never an open redirect. */
 function nextPage(user) {
-  const next = params.get('next');
-  if (next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/logga-in')) return next;
-  return isReviewer(user) ? '/granska' : '/mina-poster';
+  const next = sameOriginPath(params.get('next'), location.origin);
+  if (user.mustChangePassword) return '/konto?byt-losenord=1';
+  return next ?? (isReviewer(user) ? '/granska' : '/mina-poster');
 }
 
 function loginError(e) {
@@ -22,8 +23,8 @@ function loginError(e) {
     case 403:
       return 'Kontot är avstängt. Kontakta Skylts administratör på Vara kommun.';
     case 429:
-      return /locked/i.test(e.detail ?? '')
-        ? 'Kontot är tillfälligt låst efter för många felaktiga försök. Vänta 15 minuter, eller be en administratör låsa upp det.'
+      return /too many failed sign-ins/i.test(e.detail ?? '')
+        ? 'För många felaktiga försök med det här användarnamnet från den här enheten. Vänta 15 minuter, eller be en administratör låsa upp kontot.'
         : 'För många inloggningsförsök. Vänta en minut och försök igen.';
     default:
       return e.message;

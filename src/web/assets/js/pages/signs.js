@@ -106,7 +106,7 @@ function renderFacts(dl, s, health, brightness, titleOf) {
         s.link.up ? 'Ansluten' : 'Ingen kontakt',
       ),
       ' ',
-      h('span', { class: 'muted small' }, s.link.address),
+      s.link.address ? h('span', { class: 'muted small' }, s.link.address) : null,
       s.link.lastError ? h('span', { class: 'field-error' }, s.link.lastError) : null,
     ),
     h('dt', {}, 'Visar'),

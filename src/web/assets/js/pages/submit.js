@@ -8,6 +8,7 @@ import { ApiError, api, fieldLabel, get, patch, post } from '../shared/api.js';
 import { $, $$, busy, debounce, h, notify, replace } from '../shared/dom.js';
 import { isoToLocalInput, localInputToIso, STATE_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
+import { pictureProblem, uploadPicture } from '../shared/upload.js';
 
 const PREVIEW_DELAY_MS = 400;
 const form = $('#item-form');
@@ -375,31 +376,44 @@ function buildChoices() {
 
 function uploadError(e) {
   if (!(e instanceof ApiError)) return 'Bilden kunde inte laddas upp.';
-  if (e.status === 413) return 'Filen är för stor. Högst 10 MB – spara den mindre och försök igen.';
-  if (e.status === 415 || e.status === 422 || e.status === 400) {
-    return 'Bilden kunde inte användas. Välj en PNG-, JPEG- eller WebP-bild utan animation.';
-  }
-  return e.message;
+  // The real reason (too large, too many pixels, not a picture, ...), from the server, in Swedish.
+  return e.fieldErrors[0]?.message ?? e.message;
 }
 
 async function uploadImage(file) {
   const status = $('#image-status');
+  const progress = $('#image-progress');
   const local = $('#image-local');
+  imageId = null;
+  status.className = 'hint';
+  const problem = await pictureProblem(file);
+  if (problem) {
+    status.className = 'field-error';
+    status.textContent = problem;
+    local.hidden = true;
+    schedulePreview();
+    return;
+  }
   local.src = URL.createObjectURL(file);
   local.hidden = false;
-  status.className = 'hint';
   status.textContent = 'Laddar upp …';
-  imageId = null;
-  const data = new FormData();
-  data.append('file', file, file.name);
+  progress.value = 0;
+  progress.hidden = false;
   try {
-    const image = await api('POST', '/api/images', data);
+    const image = await uploadPicture(file, {
+      onProgress: (share) => {
+        progress.value = Math.round(share * 100);
+        status.textContent = `Laddar upp … ${Math.round(share * 100)} %`;
+      },
+    });
     imageId = image.id;
     status.textContent = `Uppladdad: ${image.width}×${image.height} bildpunkter.`;
     touched.add('content.image');
   } catch (e) {
     status.className = 'field-error';
     status.textContent = uploadError(e);
+  } finally {
+    progress.hidden = true;
   }
   schedulePreview();
 }

@@ -71,7 +71,34 @@ const ISSUE_PATTERNS = [
   [/at least 10 seconds/i, 'Minst 10 sekunder (trafiksäkerhet).'],
   [/say why/i, 'Skriv varför, så att den som skickade in kan rätta det.'],
   [/^taken$/i, 'Upptaget – välj ett annat.'],
+  // Pictures (POST /api/images): the real reason, with the figures.
+  [
+    /is ([\d.]+) MB; at most ([\d.]+) MB/i,
+    (m) => `Filen är ${m[1].replace('.', ',')} MB – större än ${m[2]} MB. Spara bilden i mindre storlek.`,
+  ],
+  [
+    /larger than ([\d.]+) MB|at most ([\d.]+) MB/i,
+    (m) => `Filen är större än ${m[1] ?? m[2]} MB. Spara bilden mindre.`,
+  ],
+  [
+    /says it is (\d+)x(\d+) pixels; at most (\d+) pixels a side and (\d+) megapixels/i,
+    (m) =>
+      `Bilden är ${m[1]}×${m[2]} bildpunkter (${megapixels(m[1], m[2])} megapixel) – över ${m[4]} megapixel eller ${m[3]} bildpunkter per sida. Förminska den: cirka 2000 bildpunkter i bredd räcker.`,
+  ],
+  [/not a PNG, JPEG or WebP/i, 'Filen är inte en PNG-, JPEG- eller WebP-bild. Spara bilden som PNG eller JPEG.'],
+  [/is incomplete/i, 'Bildfilen är ofullständig – uppladdningen avbröts. Ladda upp originalfilen igen.'],
+  [/is damaged|cannot be decoded/i, 'Bildfilen är skadad. Spara den på nytt som PNG eller JPEG och ladda upp igen.'],
+  [/is animated/i, 'Bilden är animerad. Skyltarna visar bara stillbilder – ladda upp en stillbild.'],
+  [
+    /another picture of yours is being read/i,
+    'En annan bild du laddar upp läses fortfarande in. Vänta tills den är klar.',
+  ],
+  [/reading other large pictures/i, 'Skylt läser in andra stora bilder just nu. Försök igen om en minut.'],
 ];
+
+function megapixels(w, h) {
+  return ((Number(w) * Number(h)) / 1e6).toFixed(0);
+}
 
 export function swedishIssue(message) {
   for (const [re, sv] of ISSUE_PATTERNS) {
@@ -150,6 +177,11 @@ export function me() {
     },
   );
   return mePromise;
+}
+
+/** The session's CSRF token, for requests made without api() (an upload with progress). */
+export function currentCsrfToken() {
+  return csrfToken;
 }
 
 export function setCsrfToken(token) {

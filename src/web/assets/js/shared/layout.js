@@ -15,7 +15,11 @@ const NAV = [
   { href: '/kris', label: 'Krisläge', who: 'reviewer' },
   { href: '/skyltar', label: 'Skyltar', who: 'all' },
   { href: '/rapporter', label: 'Rapporter', who: 'all' },
+  { href: '/logg', label: 'Logg', who: 'reviewer' },
+  { href: '/anvandare', label: 'Användare', who: 'admin' },
 ];
+
+const mayUse = (user, who) => who === 'all' || (who === 'admin' ? user.role === 'admin' : isReviewer(user));
 
 const POLL_MS = 30_000;
 
@@ -39,9 +43,14 @@ export async function initPage({ path, audience = 'all' }) {
     location.replace(`/logga-in?next=${encodeURIComponent(location.pathname + location.search)}`);
     return null;
   }
+  // Signed in with a generated password: the only page is the one where they choose their own.
+  if (user.mustChangePassword && path !== '/konto') {
+    location.replace('/konto?byt-losenord=1');
+    return null;
+  }
   renderHeader(user, path);
   const content = $('#page');
-  if (audience === 'reviewer' && !isReviewer(user)) {
+  if (audience !== 'all' && !mayUse(user, audience)) {
     const main = $('#main');
     content?.remove();
     main.append(
@@ -49,7 +58,9 @@ export async function initPage({ path, audience = 'all' }) {
         'div',
         { class: 'notice notice--error', role: 'alert', id: 'no-access' },
         h('strong', {}, 'Ingen behörighet. '),
-        'Den här sidan är till för kommunikatörer på Vara kommun. Du är inloggad som ',
+        audience === 'admin'
+          ? 'Den här sidan är till för Skylts administratörer. Du är inloggad som '
+          : 'Den här sidan är till för kommunikatörer på Vara kommun. Du är inloggad som ',
         `${ROLE_LABELS[user.role] ?? user.role} (${ORG_LABELS[user.organisation] ?? user.organisation}).`,
       ),
       h('p', {}, h('a', { href: '/mina-poster' }, 'Till mina poster')),
@@ -72,7 +83,7 @@ export async function initPage({ path, audience = 'all' }) {
 function renderHeader(user, path) {
   const header = $('#site-header');
   if (!header) return;
-  const links = NAV.filter((n) => n.who === 'all' || isReviewer(user)).map((n) => {
+  const links = NAV.filter((n) => mayUse(user, n.who)).map((n) => {
     const current = n.href === path;
     const a = h('a', { href: n.href, 'aria-current': current ? 'page' : null }, n.label);
     if (n.badge) {
