@@ -68,8 +68,9 @@ const CONFUSABLES: Record<string, string> = {
   χ: 'x',
 };
 const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
-// Soft hyphen, zero-width space/joiners, word joiner, BOM, and the other format characters that show as nothing.
-const INVISIBLE_RE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+// Format characters that show as nothing (soft hyphen, zero-width space and joiners, word joiner, bidi marks, BOM),
+// and the Hangul fillers that render blank.
+const INVISIBLE_RE = /[\p{Cf}\u115f\u1160\u17b4\u17b5\u3164]/gu;
 // Letters read as digits, inside a group that holds a real digit.
 const DIGITISH: Record<string, string> = {
   O: '0',

@@ -221,7 +221,10 @@ describe('images', () => {
       infoLink: 'https://vara.se',
     });
     expect(refused.body.issues).toEqual([
-      { field: 'content.image', message: `no uploaded image "${res.body.id}" of kommun: upload it with POST /api/images` },
+      {
+        field: 'content.image',
+        message: `no uploaded image "${res.body.id}" of kommun: upload it with POST /api/images`,
+      },
     ]);
     expect((await other.get(`/api/images/${res.body.id}`)).status).toBe(404);
     expect((await other.get('/api/images')).body.total).toBe(0);
