@@ -2,9 +2,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { OpenAPIV3 } from 'openapi-types';
 import type { Logger } from 'pino';
 import { crisisRoutes } from './api/crisis-routes.ts';
 import { installErrorHandler } from './api/error-handler.ts';
+import { completeOpenApi } from './api/openapi.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import { metricsRoutes } from './api/metrics-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
@@ -64,6 +66,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ session: [] }, { bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Who may call what, the shared refusals, operationIds and CSV, from the access policy (src/api/openapi.ts).
+    transformObject: (documents) =>
+      'openapiObject' in documents
+        ? completeOpenApi(documents.openapiObject as OpenAPIV3.Document)
+        : documents.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

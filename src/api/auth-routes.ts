@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie } from '../auth/auth-hooks.ts';
+import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
@@ -90,7 +91,14 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           tags: ['auth'],
           summary: 'Change my password (other sessions end)',
           body: z
-            .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })
+            .object({
+              currentPassword: z.string().min(1).max(256),
+              newPassword: z
+                .string()
+                .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+                .max(256)
+                .describe(`at least ${MIN_PASSWORD_LENGTH} characters`),
+            })
             .strict(),
           response: { 204: z.null(), ...errors(400, 401, 403) },
         },

@@ -93,7 +93,11 @@ const ScheduleView = z.object({
   signs: z.array(SignScheduleView),
   overrides: z.array(OverrideView),
   jobs: z.record(z.string(), z.string()).describe('when each timed job runs next'),
-  lastUpkeep: z.unknown().nullable(),
+  lastUpkeep: z
+    .unknown()
+    .nullable()
+    .meta({ type: 'object' })
+    .describe('the last nightly upkeep: when, what it checked, the backup it made; null before the first'),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();

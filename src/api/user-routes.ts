@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Username } from '../auth/accounts.ts';
+import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
@@ -8,7 +9,11 @@ import { errors, PageQuery, page, principalOf, TokenView, UserView } from './wor
 
 const UserId = z.object({ id: z.coerce.number().int().min(1).describe('user id') });
 const TokenId = z.object({ id: z.coerce.number().int().min(1).describe('token id') });
-const Password = z.string().min(1).max(256).describe('at least 12 characters');
+const Password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(256)
+  .describe(`at least ${MIN_PASSWORD_LENGTH} characters`);
 
 /** Admin: users and API tokens. */
 export function userRoutes(workflow: Workflow): FastifyPluginAsyncZod {

@@ -16,11 +16,18 @@ export const PlaylistItem = z.object({
     .max(300)
     .default(10),
   /** Vara kommun's rule: what is on the sign must be findable on vara.se or varakonserthus.se. */
-  infoLink: z.url({
-    protocol: /^https$/,
-    hostname: /(^|\.)(vara\.se|varakonserthus\.se)$/,
-    error: 'an https link on vara.se or varakonserthus.se, e.g. "https://vara.se/evenemang"',
-  }),
+  infoLink: z
+    .url({
+      protocol: /^https$/,
+      hostname: /(^|\.)(vara\.se|varakonserthus\.se)$/,
+      error: 'an https link on vara.se or varakonserthus.se, e.g. "https://vara.se/evenemang"',
+    })
+    .max(2000)
+    // In the JSON Schema too: the hosts an installation may narrow (SKYLT_ALLOWED_LINK_HOSTS), never widen.
+    .meta({
+      pattern: '^https://([A-Za-z0-9-]+\\.)*(vara\\.se|varakonserthus\\.se)(/|$)',
+      description: 'an https link on vara.se or varakonserthus.se (or a subdomain), e.g. "https://vara.se/evenemang"',
+    }),
   showLink: z.boolean().default(false),
   signs: z.array(z.string()).min(1).optional().describe('sign ids; all signs when absent'),
   window: DisplayWindow.optional().describe('when the item may be shown; always when absent'),
