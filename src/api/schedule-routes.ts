@@ -7,7 +7,6 @@ import type { SubmittableContent } from '../domain/item-input.ts';
 import { PlaylistItem } from '../domain/playlist.ts';
 import type { Runtime } from '../runtime.ts';
 import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../schedule/override.ts';
-import { OverrideConflictError } from '../schedule/override-book.ts';
 import { CANNOT_AIR_CODES } from '../schedule/pages-not-airing.ts';
 import { rotationTimeline } from '../schedule/timeline.ts';
 import { titleOf } from '../workflow/playlist-service.ts';
@@ -495,14 +494,7 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
       },
       async (request) => {
         const t = now();
-        try {
-          const o = scheduling.overrides.cancel(request.params.id, actorOf(request).name);
-          return view(o, t);
-        } catch (error: unknown) {
-          if (error instanceof OverrideConflictError) throw new HttpError(409, error.message);
-          if (error instanceof RangeError) throw new HttpError(404, error.message);
-          throw error;
-        }
+        return view(scheduling.overrides.cancel(request.params.id, actorOf(request).name), t);
       },
     );
   };

@@ -192,7 +192,7 @@ export async function userCommand(
       }
       return withWorkflow(env, async (w) => {
         const user = w.workflow.accounts.findUser(username);
-        if (!user) throw new WorkflowError(404, `no user "${username}"`);
+        if (!user) throw new WorkflowError('notFound', `no user "${username}"`);
         await w.workflow.accounts.updateUser(
           user.id,
           { disabled: sub === 'disable', ...(sub === 'enable' ? { unlock: true } : {}) },
@@ -275,7 +275,10 @@ export async function tokenCommand(
       return withWorkflow(env, async (w) => {
         const token = w.workflow.accounts.findToken(arg);
         if (!token)
-          throw new WorkflowError(404, `no API token "${arg}" (give its id or its prefix, see "skylt token list")`);
+          throw new WorkflowError(
+            'notFound',
+            `no API token "${arg}" (give its id or its prefix, see "skylt token list")`,
+          );
         const view = w.workflow.accounts.revokeToken(token.id, actor());
         io.out(`revoked API token ${view.id} "${view.name}"`);
         return 0;
