@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { PlaylistFileError } from './domain/playlist-file.ts';
+import { PlaylistFileError } from './schedule/playlist-file.ts';
 import { Runtime } from './runtime.ts';
 import { MigrationError } from './store/database.ts';
 import { VERSION } from './version.ts';

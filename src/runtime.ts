@@ -1,13 +1,14 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { SignConfig, SkyltConfig } from './config.ts';
+import type { SkyltConfig } from './config.ts';
+import type { SignConfig } from './signs/sign-config.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
 import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
-import { readPlaylistFile } from './domain/playlist-file.ts';
+import { readPlaylistFile } from './schedule/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
 import { renderItem } from './render/render-item.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { clearSessionCookie, setSessionCookie } from '../api/auth-hooks.ts';
+import { clearSessionCookie, setSessionCookie } from './auth-hooks.ts';
 import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
 import { Role } from '../domain/roles.ts';

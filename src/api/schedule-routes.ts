@@ -6,7 +6,7 @@ import { ItemContent, Organisation } from '../domain/item-content.ts';
 import type { SubmittableContent } from '../domain/item-input.ts';
 import { PlaylistItem } from '../domain/playlist.ts';
 import type { Runtime } from '../runtime.ts';
-import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../schedule/override.ts';
+import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../domain/override.ts';
 import { CANNOT_AIR_CODES } from '../schedule/pages-not-airing.ts';
 import { rotationTimeline } from '../schedule/timeline.ts';
 import { titleOf } from '../workflow/playlist-service.ts';

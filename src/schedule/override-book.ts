@@ -5,7 +5,7 @@ import { Refusal } from '../domain/refusal.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type OverrideRepository, overrideRepository } from '../store/override-repository.ts';
-import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from './override.ts';
+import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from '../domain/override.ts';
 
 export interface NewOverride {
   readonly signs: readonly string[];

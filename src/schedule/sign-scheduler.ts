@@ -5,7 +5,7 @@ import { type Frame, frameCrc32 } from '../render/frame.ts';
 import type { PriorityName } from '../signs/bridge/messages.ts';
 import type { SignController, SignShowing } from '../signs/sign-controller.ts';
 import type { SignStateRepository } from '../store/sign-state-repository.ts';
-import type { Override } from './override.ts';
+import type { Override } from '../domain/override.ts';
 import { type CannotAir, PagesNotAiring } from './pages-not-airing.ts';
 import {
   compileSchedule,

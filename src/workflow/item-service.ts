@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ContentFinding, ContentToCheck } from '../api/preview.ts';
+import type { ContentFinding, ContentToCheck } from '../render/item-preview.ts';
 import type { Actor } from '../auth/accounts.ts';
-import type { SignConfig } from '../config.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type DisplayWindow, effectiveWindow, windowEnd, windowEndedProblem } from '../domain/display-window.ts';
 import type { Organisation } from '../domain/item-content.ts';
@@ -90,7 +90,7 @@ export class ItemService {
 
   /** The renderer and the lint, loaded on first use: the command line manages users without loading a canvas. */
   private renderer() {
-    return import('../api/preview.ts');
+    return import('../render/item-preview.ts');
   }
 
   private now(): string {

@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/accounts.ts';
-import { describeIssues } from '../config-error.ts';
+import { describeIssues } from '../domain/config-error.ts';
 import type { Clock } from '../domain/clock.ts';
 import { effectiveWindow } from '../domain/display-window.ts';
 import { contentTitle } from '../domain/item-content.ts';

@@ -5,9 +5,9 @@
  */
 import { type FSWatcher, mkdtempSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type SignConfig, SignConfig as SignConfigSchema } from '../../src/config.ts';
+import { type SignConfig, SignConfig as SignConfigSchema } from '../../src/signs/sign-config.ts';
 import type { PlaylistItem } from '../../src/domain/playlist.ts';
-import { readPlaylistFile } from '../../src/domain/playlist-file.ts';
+import { readPlaylistFile } from '../../src/schedule/playlist-file.ts';
 import type { Frame } from '../../src/render/frame.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from '../../src/runtime.ts';
 import { Priority, type PriorityName } from '../../src/signs/bridge/messages.ts';

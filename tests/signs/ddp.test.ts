@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignConfig } from '../../src/config.ts';
+import { SignConfig } from '../../src/signs/sign-config.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { type Frame, setPixelValue, solidFrame } from '../../src/render/frame.ts';
 import { BridgeSession } from '../../src/signs/bridge/bridge-session.ts';
