@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, describeIssues } from './domain/config-error.ts';
 import { type CrisisFeedConfig, CrisisFeedEnv, crisisFeedConfigFromEnvValues } from './crisis/feed-config.ts';
+import { ConfigError, describeIssues } from './domain/config-error.ts';
 import { DEFAULT_SIGNS, SignConfig } from './signs/sign-config.ts';
 import { type WorkflowSettings, workflowSettings } from './workflow/workflow-settings.ts';
 

@@ -2,21 +2,21 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { SkyltConfig } from './config.ts';
-import type { SignConfig } from './signs/sign-config.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
 import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
-import { readPlaylistFile } from './schedule/playlist-file.ts';
 import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
 import { renderItem } from './render/render-item.ts';
+import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from './render/sign-page.ts';
 import { type SignProfile, signProfileFromConfig } from './render/sign-profile.ts';
+import { readPlaylistFile } from './schedule/playlist-file.ts';
 import { liveScheduleSource } from './schedule/published-schedule.ts';
 import { Scheduling } from './schedule/scheduling.ts';
-import { SignPlayer } from './schedule/sign-player.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
+import type { SignConfig } from './signs/sign-config.ts';
 import { SignController } from './signs/sign-controller.ts';
 import { createSignLink, type SignLink } from './signs/sign-link.ts';
 import { type AuditRepository, auditRepository } from './store/audit-repository.ts';
@@ -37,13 +37,12 @@ export interface SignRuntime {
   readonly config: SignConfig;
   readonly link: SignLink;
   readonly controller: SignController;
-  readonly player: SignPlayer;
   readonly surface: SignProfile;
 }
 
 export interface RuntimeOptions {
   clock?: Clock;
-  /** Real-time interval of the player tick; 0 disables the timer (tests call tick()). */
+  /** Real-time interval of the tick; 0 disables the timer (tests call tick()). */
   tickMs?: number;
   log: Logger;
   databasePath?: string;
@@ -54,53 +53,8 @@ export interface RuntimeOptions {
   printSecret?: (text: string) => void;
 }
 
-/** The sign as the renderer sees it: panel, pixel format, and the ~380 mm minimum character height in pixels. */
-export function signSurface(sign: SignConfig): SignProfile {
-  return signProfileFromConfig(sign);
-}
-
 /**
- * A picture item whose picture is still being decoded: `transient`, so the scheduler keeps its turn and tries again
- * at the next tick instead of passing the item over.
- */
-export class ImageNotReadyError extends Error {
-  readonly code = 'picture-preparing';
-  readonly transient = true;
-  constructor(readonly imageId: string) {
-    super(`picture ${imageId} is being prepared`);
-    this.name = 'ImageNotReadyError';
-  }
-}
-
-/**
- * Renders a playlist item for one sign with the same renderer as the review preview, so what a
- * communicator approved is, byte for byte, what the sign shows.
- */
-export function renderItemForSign(
-  item: Pick<PlaylistItem, 'content' | 'organisation' | 'infoLink' | 'showLink'>,
-  surface: SignProfile,
-  image: (id: string) => ImportedImage | null = () => null,
-): Frame {
-  const picture = item.content.kind === 'image' ? image(item.content.image) : null;
-  if (item.content.kind === 'image' && !picture) throw new ImageNotReadyError(item.content.image);
-  return renderItem(item.content, surface, {
-    image: picture,
-    infoLink: item.infoLink,
-    showInfoLink: item.showLink,
-    organiser: item.organisation,
-  }).frame;
-}
-
-/** Kept uploaded in each sign's reserved crisis slot, so a takeover is one command (DESIGN.md). */
-export const GENERIC_CRISIS = { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
-
-/** The crisis template: high-contrast "VIKTIGT MEDDELANDE" header, headline and instruction. */
-export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignProfile): Frame {
-  return renderItem({ kind: 'crisis', headline: message.headline, instruction: message.instruction }, surface).frame;
-}
-
-/**
- * Everything that runs: the store, one controller and player per sign, and the tick that drives
+ * Everything that runs: the store, one controller and scheduler per sign, and the tick that drives
  * them. Built from config with no I/O at import time; start() and stop() bound its life.
  */
 export class Runtime {
@@ -159,16 +113,6 @@ export class Runtime {
       const session = new BridgeSession(link.transport);
       const controller = new SignController(sign.id, session, this.clock, { leaseMs: LEASE_MS, chunkBytes: 512 });
       const surface = signSurface(sign);
-      const player = new SignPlayer({
-        signId: sign.id,
-        controller,
-        clock: this.clock,
-        items: () => this.playlist.items,
-        render: (item) => renderItemForSign(item, surface, (id) => this.decodedImage(id)),
-        state,
-        leaseMs: LEASE_MS,
-        onError: (message) => this.log.warn(message),
-      });
       session.on('up', (caps) =>
         this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'),
       );
@@ -195,7 +139,7 @@ export class Runtime {
           });
         });
       });
-      this.signs.set(sign.id, { config: sign, link, controller, player, surface });
+      this.signs.set(sign.id, { config: sign, link, controller, surface });
     }
     this.scheduling = new Scheduling({
       db: this.db,
@@ -204,6 +148,7 @@ export class Runtime {
       signs: this.signs,
       render: (page, signId) =>
         renderItemForSign(page, (this.signs.get(signId) as SignRuntime).surface, (id) => this.decodedImage(id)),
+      fallbackItems: () => this.playlist.items,
       leaseMs: LEASE_MS,
       dataDir: config.dataDir,
       // An injected clock (tests, simulations) drives the jobs from tick(); the wall clock uses node-schedule.

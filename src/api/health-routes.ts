@@ -93,7 +93,7 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
               s.controller.lastError ??
                 s.controller.linkDownReason ??
                 runtime.scheduling.signs.get(s.config.id)?.lastError ??
-                s.player.lastError,
+                null,
             ),
           },
           showing: s.controller.showing(),

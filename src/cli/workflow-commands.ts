@@ -6,13 +6,13 @@ import { loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { Organisation } from '../domain/item-content.ts';
 import type { PlaylistFile } from '../domain/playlist.ts';
-import { PlaylistFileError, readPlaylistFile } from '../schedule/playlist-file.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { Role } from '../domain/roles.ts';
+import { PlaylistFileError, readPlaylistFile } from '../schedule/playlist-file.ts';
 import { openDatabase } from '../store/database.ts';
 import { playlistFileProblems } from '../workflow/playlist-checks.ts';
 import { Workflow } from '../workflow/workflow.ts';
 import { WorkflowError } from '../workflow/workflow-error.ts';
-import { Refusal } from '../domain/refusal.ts';
 
 /**
  * `skylt user|token|playlist ...`: the same workflow as the API, on the same SQLite file (SKYLT_DATA_DIR), run by

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
+import { GENERIC_CRISIS } from '../domain/crisis-text.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import { Priority } from '../signs/bridge/messages.ts';
@@ -259,7 +260,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     for (const c of candidates) {
       if (signs.every((s) => fits(() => s.renderCrisis(c)))) return c;
     }
-    return { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
+    return { ...GENERIC_CRISIS };
   }
 
   /** Ends crises whose expiry has passed; called by the runtime's tick. */

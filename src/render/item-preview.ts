@@ -1,7 +1,7 @@
-import type { SignConfig } from '../signs/sign-config.ts';
 import type { LintFinding } from '../domain/content-lint.ts';
 import type { Organisation } from '../domain/item-content.ts';
 import type { SubmittableContent } from '../domain/item-input.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
 import { framePng } from './frame-png.ts';
 import { type ImportedImage, importImage } from './image-import.ts';
 import { lintRenderedItem } from './lint-render.ts';

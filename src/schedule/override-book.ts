@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
+import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from '../domain/override.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
 import { Refusal } from '../domain/refusal.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type OverrideRepository, overrideRepository } from '../store/override-repository.ts';
-import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from '../domain/override.ts';
 
 export interface NewOverride {
   readonly signs: readonly string[];

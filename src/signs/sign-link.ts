@@ -1,4 +1,3 @@
-import type { SignConfig } from './sign-config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { framebufferSize } from '../render/frame.ts';
 import { DdpOutput } from './ddp/ddp-output.ts';
@@ -7,6 +6,7 @@ import { parseLinkAddress } from './link-address.ts';
 import { MemoryLink } from './memory-transport.ts';
 import { pacedTransport } from './paced-transport.ts';
 import { SerialTransport } from './serial-transport.ts';
+import type { SignConfig } from './sign-config.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import type { Transport } from './transport.ts';
 import { VirtualSign } from './virtual-sign.ts';

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ContentFinding, ContentToCheck } from '../render/item-preview.ts';
 import type { Actor } from '../auth/accounts.ts';
-import type { SignConfig } from '../signs/sign-config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type DisplayWindow, effectiveWindow, windowEnd, windowEndedProblem } from '../domain/display-window.ts';
 import type { Organisation } from '../domain/item-content.ts';
@@ -9,6 +7,8 @@ import { type ItemInput, type ItemPatch, type SubmittableContent, slugFor } from
 import { allowedActions, type ItemAction, type ItemState, transition } from '../domain/item-lifecycle.ts';
 import { isReviewer } from '../domain/roles.ts';
 import type { ImportedImage } from '../render/image-import.ts';
+import type { ContentFinding, ContentToCheck } from '../render/item-preview.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type ImageRecord, type ImageRepository, type ImageScope, imageRepository } from '../store/image-repository.ts';

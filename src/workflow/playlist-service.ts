@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/accounts.ts';
-import { describeIssues } from '../domain/config-error.ts';
 import type { Clock } from '../domain/clock.ts';
+import { describeIssues } from '../domain/config-error.ts';
 import { effectiveWindow } from '../domain/display-window.ts';
 import { contentTitle } from '../domain/item-content.ts';
 import type { DraftEntry, PlaylistDraftInput, SubmittableContent } from '../domain/item-input.ts';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Accounts, SYSTEM_ACTOR } from '../auth/accounts.ts';
-import type { SignConfig } from '../signs/sign-config.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
 import { type AuditRepository, auditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { ItemService } from './item-service.ts';
