@@ -82,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scheduleRoutes(options.runtime));
   await app.register(reportRoutes(options.runtime));
   await app.register(webRoutes());
+  // The running parts close with the app, after the last request has been answered (fastify's onClose order).
+  app.addHook('onClose', () => options.runtime.stop());
   return app;
 }
 
