@@ -4,17 +4,17 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Logger } from 'pino';
+import { installAuth } from './api/auth-hooks.ts';
 import { crisisRoutes } from './api/crisis-routes.ts';
 import { installErrorHandler } from './api/error-handler.ts';
-import { completeOpenApi } from './api/openapi.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import { metricsRoutes } from './api/metrics-routes.ts';
+import { completeOpenApi } from './api/openapi.ts';
 import { reportRoutes } from './api/report-routes.ts';
 import { scheduleRoutes } from './api/schedule-routes.ts';
 import { signRoutes } from './api/sign-routes.ts';
 import { webRoutes } from './api/web-routes.ts';
 import { registerWorkflowRoutes } from './api/workflow-routes.ts';
-import { installAuth } from './auth/auth-hooks.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface AppOptions {
@@ -82,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scheduleRoutes(options.runtime));
   await app.register(reportRoutes(options.runtime));
   await app.register(webRoutes());
+  // The running parts close with the app, after the last request has been answered (fastify's onClose order).
+  app.addHook('onClose', () => options.runtime.stop());
   return app;
 }
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { PlaylistFileError } from './domain/playlist-file.ts';
 import { Runtime } from './runtime.ts';
+import { PlaylistFileError } from './schedule/playlist-file.ts';
 import { MigrationError } from './store/database.ts';
 import { VERSION } from './version.ts';
 

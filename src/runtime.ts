@@ -1,30 +1,28 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { SignConfig, SkyltConfig } from './config.ts';
+import { writeFirstAdminPassword } from './auth/first-admin-file.ts';
+import type { SkyltConfig } from './config.ts';
 import { CrisisService } from './crisis/crisis-service.ts';
 import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
-import { readPlaylistFile } from './domain/playlist-file.ts';
-import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
-import { renderItem } from './render/render-item.ts';
-import { type SignProfile, signProfileFromConfig } from './render/sign-profile.ts';
+import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from './render/sign-page.ts';
+import { readPlaylistFile } from './schedule/playlist-file.ts';
+import { recordProofOfPlay } from './schedule/proof-of-play.ts';
 import { liveScheduleSource } from './schedule/published-schedule.ts';
 import { Scheduling } from './schedule/scheduling.ts';
-import { SignPlayer } from './schedule/sign-player.ts';
 import { BridgeSession } from './signs/bridge/bridge-session.ts';
+import type { RunningSign } from './signs/running-sign.ts';
 import { SignController } from './signs/sign-controller.ts';
-import { createSignLink, type SignLink } from './signs/sign-link.ts';
+import { createSignLink } from './signs/sign-link.ts';
 import { type AuditRepository, auditRepository } from './store/audit-repository.ts';
 import { crisisRepository } from './store/crisis-repository.ts';
 import { type Db, openDatabase } from './store/database.ts';
 import { type PlayLogRepository, playLogRepository } from './store/play-log-repository.ts';
-import { signStateRepository } from './store/sign-state-repository.ts';
 import { StoreHealth } from './store/store-health.ts';
-import { type LivePlaylist, pictureIds } from './workflow/playlist-service.ts';
+import { PicturePreparation } from './workflow/picture-preparation.ts';
+import type { LivePlaylist } from './workflow/playlist-service.ts';
 import { Workflow } from './workflow/workflow.ts';
 
 /** Normal content leases: refreshed every third of this; if Skylt dies the sign falls back within it. */
@@ -32,17 +30,12 @@ const LEASE_MS = 30_000;
 /** While the store reports a fault, a probe write checks this often whether it is gone. */
 const STORE_PROBE_MS = 10_000;
 
-export interface SignRuntime {
-  readonly config: SignConfig;
-  readonly link: SignLink;
-  readonly controller: SignController;
-  readonly player: SignPlayer;
-  readonly surface: SignProfile;
-}
+/** One sign as it runs (the name the tests and tools know it by). */
+export type SignRuntime = RunningSign;
 
 export interface RuntimeOptions {
   clock?: Clock;
-  /** Real-time interval of the player tick; 0 disables the timer (tests call tick()). */
+  /** Real-time interval of the tick; 0 disables the timer (tests call tick()). */
   tickMs?: number;
   log: Logger;
   databasePath?: string;
@@ -53,53 +46,8 @@ export interface RuntimeOptions {
   printSecret?: (text: string) => void;
 }
 
-/** The sign as the renderer sees it: panel, pixel format, and the ~380 mm minimum character height in pixels. */
-export function signSurface(sign: SignConfig): SignProfile {
-  return signProfileFromConfig(sign);
-}
-
 /**
- * A picture item whose picture is still being decoded: `transient`, so the scheduler keeps its turn and tries again
- * at the next tick instead of passing the item over.
- */
-export class ImageNotReadyError extends Error {
-  readonly code = 'picture-preparing';
-  readonly transient = true;
-  constructor(readonly imageId: string) {
-    super(`picture ${imageId} is being prepared`);
-    this.name = 'ImageNotReadyError';
-  }
-}
-
-/**
- * Renders a playlist item for one sign with the same renderer as the review preview, so what a
- * communicator approved is, byte for byte, what the sign shows.
- */
-export function renderItemForSign(
-  item: Pick<PlaylistItem, 'content' | 'organisation' | 'infoLink' | 'showLink'>,
-  surface: SignProfile,
-  image: (id: string) => ImportedImage | null = () => null,
-): Frame {
-  const picture = item.content.kind === 'image' ? image(item.content.image) : null;
-  if (item.content.kind === 'image' && !picture) throw new ImageNotReadyError(item.content.image);
-  return renderItem(item.content, surface, {
-    image: picture,
-    infoLink: item.infoLink,
-    showInfoLink: item.showLink,
-    organiser: item.organisation,
-  }).frame;
-}
-
-/** Kept uploaded in each sign's reserved crisis slot, so a takeover is one command (DESIGN.md). */
-export const GENERIC_CRISIS = { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
-
-/** The crisis template: high-contrast "VIKTIGT MEDDELANDE" header, headline and instruction. */
-export function renderCrisisPage(message: { headline: string; instruction: string }, surface: SignProfile): Frame {
-  return renderItem({ kind: 'crisis', headline: message.headline, instruction: message.instruction }, surface).frame;
-}
-
-/**
- * Everything that runs: the store, one controller and player per sign, and the tick that drives
+ * Everything that runs: the store, one controller and scheduler per sign, and the tick that drives
  * them. Built from config with no I/O at import time; start() and stop() bound its life.
  */
 export class Runtime {
@@ -118,12 +66,11 @@ export class Runtime {
   /** Can the database be written (disk full, read-only)? For /api/health and /api/ready. */
   readonly storeHealth: StoreHealth;
   private playlist: PlaylistFile;
-  private lastStoreProbe = Number.NEGATIVE_INFINITY;
   private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
   /** The live playlist's key when its pictures were last asked to be prepared (undefined: not yet). */
-  private preparedFor: string | null | undefined = undefined;
-  private lastExpiry = Number.NEGATIVE_INFINITY;
+  private readonly pictures: PicturePreparation;
   private readonly log: Logger;
 
   constructor(
@@ -147,54 +94,30 @@ export class Runtime {
     });
     const first = this.workflow.accounts.ensureFirstAdmin();
     if (first?.generatedPassword) {
-      const path = writeFirstPassword(config.dataDir, first.username, first.generatedPassword);
+      const path = writeFirstAdminPassword(config.dataDir, first.username, first.generatedPassword);
       (options.printSecret ?? ((text) => process.stdout.write(text)))(
         `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
       );
     }
-    const state = signStateRepository(this.db);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
       const session = new BridgeSession(link.transport);
       const controller = new SignController(sign.id, session, this.clock, { leaseMs: LEASE_MS, chunkBytes: 512 });
       const surface = signSurface(sign);
-      const player = new SignPlayer({
-        signId: sign.id,
-        controller,
-        clock: this.clock,
-        items: () => this.playlist.items,
-        render: (item) => renderItemForSign(item, surface, (id) => this.decodedImage(id)),
-        state,
-        leaseMs: LEASE_MS,
-        onError: (message) => this.log.warn(message),
-      });
       session.on('up', (caps) =>
         this.log.info({ sign: sign.id, address: session.address, bootId: caps.bootId }, 'sign link up'),
       );
       session.on('down', (reason) => this.log.warn({ sign: sign.id, reason }, 'sign link down'));
-      controller.on('played', (e) => {
-        // Proof of play is what the sign shows: a lease refreshed underneath a higher one is not.
-        if (controller.showing()?.priority !== e.priority) return;
-        // Bookkeeping after the fact: the page is on the sign even when the disk cannot record it.
-        this.guard('proof of play', () => {
-          const previous = this.playLog.current(e.signId);
-          const same = previous && previous.itemId === e.itemId && previous.crc32 === e.crc32;
-          if (same && previous.priority === e.priority) return;
-          const item =
-            this.itemsFor(e.signId).find((i) => i.id === e.itemId) ??
-            this.playlist.items.find((i) => i.id === e.itemId);
-          this.playLog.started({
-            signId: e.signId,
-            priority: e.priority,
-            itemId: e.itemId,
-            organisation: this.scheduling.organisationOf(e.signId, e.priority, e.itemId) ?? item?.organisation ?? null,
-            slot: e.slot,
-            crc32: e.crc32,
-            startedAt: new Date(e.at).toISOString(),
-          });
-        });
+      recordProofOfPlay({
+        controller,
+        playLog: this.playLog,
+        organisationOf: (priority, itemId) =>
+          this.scheduling.organisationOf(sign.id, priority, itemId) ??
+          [...this.itemsFor(sign.id), ...this.playlist.items].find((i) => i.id === itemId)?.organisation ??
+          null,
+        guard: (write) => this.guard('proof of play', write),
       });
-      this.signs.set(sign.id, { config: sign, link, controller, player, surface });
+      this.signs.set(sign.id, { config: sign, link, controller, surface });
     }
     this.scheduling = new Scheduling({
       db: this.db,
@@ -203,11 +126,18 @@ export class Runtime {
       signs: this.signs,
       render: (page, signId) =>
         renderItemForSign(page, (this.signs.get(signId) as SignRuntime).surface, (id) => this.decodedImage(id)),
+      fallbackItems: () => this.playlist.items,
       leaseMs: LEASE_MS,
       dataDir: config.dataDir,
       // An injected clock (tests, simulations) drives the jobs from tick(); the wall clock uses node-schedule.
       jobs: options.clock ? 'clock' : 'node-schedule',
       audit: this.audit,
+    });
+    this.pictures = new PicturePreparation({
+      pictures: this.workflow.items.pictures,
+      live: () => this.workflow.playlist.live(),
+      fallbackItems: () => this.playlist.items,
+      onUnreadable: (image, err) => this.log.error({ image, err }, 'a picture for the signs cannot be decoded'),
     });
     this.scheduling.setScheduleSource(liveScheduleSource(() => this.workflow.playlist.live()));
     this.scheduling.hooks.windowsEnded = () => void this.workflow.expireDue();
@@ -247,7 +177,7 @@ export class Runtime {
   }
 
   start(): void {
-    this.guard('preparing pictures', () => this.preparePictures());
+    this.guard('preparing pictures', () => this.pictures.prepare());
     for (const s of this.signs.values()) {
       s.link.virtualSign?.announce();
       s.controller.start();
@@ -278,8 +208,8 @@ export class Runtime {
     await this.guard('crisis expiry', () => this.crisis.expire());
     await this.guard('crisis re-assert', () => this.crisis.reassertMissing());
     await this.guard('timed jobs', () => this.scheduling.runDueJobs());
-    this.guard('preparing pictures', () => this.preparePictures());
-    this.probeStore();
+    this.guard('preparing pictures', () => this.pictures.prepare());
+    if (this.storeHealth.probe(this.db, STORE_PROBE_MS)) this.log.info('the store can be written again');
     await Promise.all(
       [...this.signs.values()].map(async (s) => {
         await this.guard(`sign ${s.config.id}`, () => this.scheduling.tickSign(s.config.id));
@@ -308,58 +238,12 @@ export class Runtime {
   }
 
   /**
-   * While a store fault is reported: a write that needs a fresh page (so a full disk refuses it), in a
-   * transaction that deletes what it wrote, to find out whether the fault is gone.
-   */
-  private probeStore(): void {
-    const now = this.clock.now();
-    if (!this.storeHealth.faulty || now - this.lastStoreProbe < STORE_PROBE_MS) return;
-    this.lastStoreProbe = now;
-    try {
-      this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO sign_state (sign_id, state_json, updated_at) VALUES (?, ?, ?)')
-          .run('~store-probe', JSON.stringify('x'.repeat(8192)), new Date(now).toISOString());
-        this.db.prepare('DELETE FROM sign_state WHERE sign_id = ?').run('~store-probe');
-      })();
-      this.storeHealth.recovered();
-      this.log.info('the store can be written again');
-    } catch (error: unknown) {
-      this.storeHealth.failed(error);
-    }
-  }
-
-  /**
    * Uploaded pictures, decoded once for drawing (the workflow's picture cache, shared with the previews). Null while
    * a picture is being prepared: the scheduler keeps the item's turn and tries again at the next tick. Throws
    * PictureUnavailableError for a picture that cannot be decoded at all.
    */
   decodedImage(id: string): ImportedImage | null {
     return this.workflow.items.pictures.ready(id);
-  }
-
-  /**
-   * Decodes the pictures the signs will draw ahead of their turn: the fallback loop's and the live revision's at
-   * start, and a revision's when it goes live without the publish route preparing it (one published by the command
-   * line). Each failure is logged once per revision.
-   */
-  private preparePictures(): void {
-    const live = this.workflow.playlist.live();
-    const key = live?.key ?? null;
-    if (key === this.preparedFor) return;
-    const pictures = this.workflow.items.pictures;
-    const ids = pictureIds(live?.items ?? []);
-    if (this.preparedFor === undefined) {
-      const fallback = pictureIds(this.playlist.items);
-      pictures.pin('fallback', fallback);
-      ids.push(...fallback);
-    }
-    this.preparedFor = key;
-    if (ids.length === 0) return;
-    void pictures.prepareAll(ids).then((failed) => {
-      for (const e of failed)
-        this.log.error({ image: e.imageId, err: e.message }, 'a picture for the signs cannot be decoded');
-    });
   }
 
   get playlistFile(): PlaylistFile {
@@ -390,19 +274,21 @@ export class Runtime {
 
   /** Items whose window has ended leave review and the playlist (at most once a minute). */
   private expireItems(): void {
-    const now = this.clock.now();
-    if (now - this.lastExpiry < 60_000) return;
-    this.lastExpiry = now;
     try {
-      const n = this.workflow.expireDue();
+      const n = this.workflow.expireDueNow();
       if (n > 0) this.log.info({ expired: n }, 'items expired');
     } catch (error: unknown) {
       this.log.error({ err: error }, 'could not expire items');
     }
   }
 
-  /** Stops within a bounded time: tells the signs, then closes the database. */
-  async stop(): Promise<void> {
+  /** Stops within a bounded time: tells the signs, then closes the database. Once: later calls wait for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.scheduling.stop();
@@ -416,17 +302,4 @@ export class Runtime {
     for (const id of this.signs.keys()) this.guard('closing proof of play', () => this.playLog.endAll(id, at));
     this.db.close();
   }
-}
-
-/** The generated first-start password, in a file only the owner can read (0600), written whole or not at all. */
-function writeFirstPassword(dataDir: string, username: string, password: string): string {
-  const path = resolve(join(dataDir, 'first-admin-password.txt'));
-  // A new file (flag wx) so the mode applies: an old file of the same name could be readable by others.
-  rmSync(path, { force: true });
-  writeFileSync(
-    path,
-    `Skylt: the first admin user "${username}" has this one-time password. Sign in with it and choose your own.\n${password}\n`,
-    { mode: 0o600, flag: 'wx' },
-  );
-  return path;
 }

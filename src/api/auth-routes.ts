@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { clearSessionCookie, setSessionCookie } from '../auth/auth-hooks.ts';
 import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
+import { clearSessionCookie, setSessionCookie } from './auth-hooks.ts';
 import { errors, principalOf, UserView } from './workflow-schemas.ts';
 
 const Login = z.object({

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CrisisError, type CrisisService } from '../crisis/crisis-service.ts';
+import type { CrisisService } from '../crisis/crisis-service.ts';
 import { CRISIS_TEMPLATES } from '../crisis/crisis-templates.ts';
 import { framePng } from '../render/frame-png.ts';
 import type { CrisisRecord } from '../store/crisis-repository.ts';
-import { HttpError } from './error-handler.ts';
 
 const Confirmation = z.object({
   genericMs: z
@@ -74,15 +73,6 @@ function actorOf(request: unknown): string {
   return user?.username ?? 'api';
 }
 
-function guard<T>(fn: () => Promise<T> | T): Promise<T> {
-  return Promise.resolve()
-    .then(fn)
-    .catch((e: unknown) => {
-      if (e instanceof CrisisError) throw new HttpError(e.status, e.message);
-      throw e;
-    });
-}
-
 export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyPluginAsyncZod {
   const view = (c: CrisisRecord) => c;
   return async (app) => {
@@ -136,16 +126,14 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
         const template = CRISIS_TEMPLATES.find((t) => t.id === b.template);
         const expiresAt =
           b.expiresAt ?? (b.durationMinutes ? new Date(now() + b.durationMinutes * 60_000).toISOString() : null);
-        const started = await guard(() =>
-          crisis.activate({
-            source: 'manual',
-            headline: b.headline ?? template?.headline ?? '',
-            instruction: b.instruction ?? template?.instruction ?? '',
-            signIds: b.signs ?? null,
-            expiresAt,
-            actor: actorOf(request),
-          }),
-        );
+        const started = await crisis.activate({
+          source: 'manual',
+          headline: b.headline ?? template?.headline ?? '',
+          instruction: b.instruction ?? template?.instruction ?? '',
+          signIds: b.signs ?? null,
+          expiresAt,
+          actor: actorOf(request),
+        });
         return reply.code(201).send(view(started));
       },
     );
@@ -161,7 +149,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
         },
       },
       async (request, reply) => {
-        const frame = await guard(() => crisis.previewFrame(request.query.sign, request.body));
+        const frame = await crisis.previewFrame(request.query.sign, request.body);
         reply.header('Cache-Control', 'no-store').type('image/png');
         return framePng(frame);
       },
@@ -170,7 +158,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
     app.get(
       '/api/crisis/:id',
       { schema: { tags: ['crisis'], summary: 'One crisis message', params: IdParams, response: { 200: CrisisView } } },
-      async (request) => guard(() => view(crisis.get(request.params.id))),
+      async (request) => view(crisis.get(request.params.id)),
     );
 
     app.put(
@@ -184,7 +172,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           response: { 200: CrisisView },
         },
       },
-      async (request) => guard(() => crisis.update(request.params.id, request.body, actorOf(request))),
+      async (request) => crisis.update(request.params.id, request.body, actorOf(request)),
     );
 
     app.post(
@@ -198,8 +186,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           response: { 200: CrisisView },
         },
       },
-      async (request) =>
-        guard(() => crisis.end(request.params.id, actorOf(request), request.body?.reason ?? 'all-clear')),
+      async (request) => crisis.end(request.params.id, actorOf(request), request.body?.reason ?? 'all-clear'),
     );
 
     app.post(
@@ -212,7 +199,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           response: { 200: CrisisView },
         },
       },
-      async (request) => guard(() => crisis.approve(request.params.id, actorOf(request))),
+      async (request) => crisis.approve(request.params.id, actorOf(request)),
     );
 
     app.post(
@@ -225,7 +212,7 @@ export function crisisRoutes(crisis: CrisisService, now: () => number): FastifyP
           response: { 200: CrisisView },
         },
       },
-      async (request) => guard(() => crisis.dismiss(request.params.id, actorOf(request))),
+      async (request) => crisis.dismiss(request.params.id, actorOf(request)),
     );
   };
 }

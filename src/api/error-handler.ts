@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { Refusal, type RefusalKind } from '../domain/refusal.ts';
 import { type StoreFault, storeFaultOf } from '../store/store-health.ts';
 
 /** The one error body of the API: what is wrong, and for bad input, which field and why. */
@@ -10,7 +11,7 @@ export interface ApiError {
   issues?: Array<{ field: string; message: string }>;
 }
 
-/** Thrown by routes for a 4xx that explains itself. */
+/** Thrown by routes (the edge) for a 4xx that explains itself; the core throws a Refusal (src/domain/refusal.ts). */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -22,6 +23,21 @@ export class HttpError extends Error {
   }
 }
 
+/** The HTTP status of each kind of refusal from the core. */
+export const STATUS_OF: Record<RefusalKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  preconditionRequired: 428,
+  tooLarge: 413,
+  unsupportedType: 415,
+  unprocessable: 422,
+  rateLimited: 429,
+  unavailable: 503,
+};
+
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -31,19 +47,20 @@ const REASONS: Record<number, string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  428: 'Precondition Required',
   429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
 /**
- * Schema errors -> 400 naming each field; HttpError as it says; a store fault (disk full, read-only) -> 503 saying
+ * Schema errors -> 400 naming each field; HttpError as it says; a Refusal from the core by its kind (STATUS_OF); a store fault (disk full, read-only) -> 503 saying
  * so; anything else -> 500 without internals. `onStoreFault` hears of each store fault (for /api/health).
  */
 export function installErrorHandler(
   app: FastifyInstance,
   onStoreFault: (error: unknown) => void = () => undefined,
 ): void {
-  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | HttpError | Refusal, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
         field: [v.instancePath.replace(/^\//, '').replaceAll('/', '.')].filter(Boolean).join('') || '(body)',
@@ -56,12 +73,13 @@ export function installErrorHandler(
         issues,
       } satisfies ApiError);
     }
-    if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send({
-        statusCode: err.statusCode,
-        error: REASONS[err.statusCode] ?? 'Error',
+    if (err instanceof HttpError || err instanceof Refusal) {
+      const statusCode = err instanceof Refusal ? STATUS_OF[err.kind] : err.statusCode;
+      return reply.code(statusCode).send({
+        statusCode,
+        error: REASONS[statusCode] ?? 'Error',
         message: err.message,
-        ...(err.issues ? { issues: err.issues } : {}),
+        ...(err.issues ? { issues: [...err.issues] } : {}),
       } satisfies ApiError);
     }
     const fault: StoreFault | null = storeFaultOf(err);

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Runtime } from '../runtime.ts';
+import type { FeedMonitor } from '../crisis/feed-monitor.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Scheduling } from '../schedule/scheduling.ts';
+import type { RunningSign } from '../signs/running-sign.ts';
+import type { StoreHealth } from '../store/store-health.ts';
 import { redactedFor, seesAddresses } from './link-redaction.ts';
 
 export const SignHealth = z.object({
@@ -69,7 +73,17 @@ export const Health = z.object({
 
 const Ready = z.object({ ready: z.boolean(), problems: z.array(z.string()) });
 
-export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAsyncZod {
+/** What health and readiness read of the running parts (the runtime has them; these routes see no more). */
+export interface HealthParts {
+  readonly clock: Clock;
+  readonly startedAt: number;
+  readonly signs: ReadonlyMap<string, RunningSign>;
+  readonly scheduling: Pick<Scheduling, 'signs' | 'clockStatus'>;
+  readonly feeds: Pick<FeedMonitor, 'health'>;
+  readonly storeHealth: Pick<StoreHealth, 'status'>;
+}
+
+export function healthRoutes(runtime: HealthParts, version: string): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/health',
@@ -93,7 +107,7 @@ export function healthRoutes(runtime: Runtime, version: string): FastifyPluginAs
               s.controller.lastError ??
                 s.controller.linkDownReason ??
                 runtime.scheduling.signs.get(s.config.id)?.lastError ??
-                s.player.lastError,
+                null,
             ),
           },
           showing: s.controller.showing(),

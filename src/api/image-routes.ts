@@ -25,7 +25,7 @@ const PEEK_BYTES = 512 * 1024;
 /** An upload refused from what it declares, before the rest of it is read: the connection closes after the answer. */
 function refuse(reply: FastifyReply, e: ImageImportError): never {
   reply.header('connection', 'close');
-  throw new WorkflowError(e.httpStatus, e.message, [{ field: 'file', message: e.message }]);
+  throw new WorkflowError(e.kind, e.message, [{ field: 'file', message: e.message }]);
 }
 
 /** The multipart parser's own complaints (no boundary, body cut short) are the client's, not Skylt's: 400. */
@@ -33,7 +33,7 @@ function malformed(e: unknown): never {
   const status = (e as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) throw e;
   throw new WorkflowError(
-    400,
+    'invalid',
     `the upload is not well-formed multipart/form-data (${e instanceof Error ? e.message : String(e)}): ` +
       'send the picture in a field named "file"',
     [{ field: 'file', message: 'malformed multipart body' }],
@@ -64,7 +64,7 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       async (request, reply) => {
         const me = principalOf(request);
         if (request.query.organisation && request.query.organisation !== me.organisation && me.role !== 'admin') {
-          throw new WorkflowError(400, 'only admins may upload for another organisation', [
+          throw new WorkflowError('invalid', 'only admins may upload for another organisation', [
             { field: 'organisation', message: 'not yours' },
           ]);
         }
@@ -73,13 +73,15 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         if (Number.isFinite(declaredLength) && declaredLength > DEFAULT_IMAGE_LIMITS.maxBytes + MULTIPART_OVERHEAD)
           refuse(reply, new ImageTooLargeError(declaredLength, DEFAULT_IMAGE_LIMITS.maxBytes));
         if (!request.isMultipart()) {
-          throw new WorkflowError(415, 'send the picture as multipart/form-data with a field named "file"', [
-            { field: 'file', message: 'missing' },
-          ]);
+          throw new WorkflowError(
+            'unsupportedType',
+            'send the picture as multipart/form-data with a field named "file"',
+            [{ field: 'file', message: 'missing' }],
+          );
         }
         const part = await request.file().catch(malformed);
         if (part?.fieldname !== 'file') {
-          throw new WorkflowError(400, 'send the picture in a multipart field named "file"', [
+          throw new WorkflowError('invalid', 'send the picture in a multipart field named "file"', [
             { field: 'file', message: 'missing' },
           ]);
         }
@@ -111,7 +113,7 @@ export function imageRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         if (part.file.truncated) {
           reply.header('connection', 'close');
           throw new WorkflowError(
-            413,
+            'tooLarge',
             `the file is larger than ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}: save it smaller (a sign needs no more than about 2000 pixels across)`,
             [{ field: 'file', message: `at most ${mb(DEFAULT_IMAGE_LIMITS.maxBytes)}` }],
           );

@@ -1,6 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Runtime } from '../runtime.ts';
+import type { CrisisService } from '../crisis/crisis-service.ts';
+import type { FeedMonitor } from '../crisis/feed-monitor.ts';
+import type { RunningSign } from '../signs/running-sign.ts';
+import type { Workflow } from '../workflow/workflow.ts';
+
+/** What the metrics read of the running parts, at scrape time. */
+export interface MetricsParts {
+  readonly signs: ReadonlyMap<string, RunningSign>;
+  readonly crisis: Pick<CrisisService, 'active' | 'takeoverLatencies'>;
+  readonly feeds: Pick<FeedMonitor, 'health'>;
+  readonly workflow: Pick<Workflow, 'items'>;
+}
 
 /** Takeover latency buckets (seconds): the target is both signs within a second. */
 const TAKEOVER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -9,10 +20,13 @@ const TAKEOVER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
  * Prometheus metrics at /metrics, named skylt_*. Values are read from the running parts at scrape
  * time (collect callbacks), so nothing on the sign path pays for them.
  */
-export function metricsRoutes(runtime: Runtime, extra: Array<(registry: Registry) => void> = []): FastifyPluginAsync {
+export function metricsRoutes(
+  runtime: MetricsParts,
+  extra: Array<(registry: Registry) => void> = [],
+): FastifyPluginAsync {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'skylt_process_' });
-  const perSign = (name: string, help: string, pick: (s: ReturnType<Runtime['signs']['get']> & object) => number) =>
+  const perSign = (name: string, help: string, pick: (s: RunningSign) => number) =>
     new Counter({
       name,
       help,

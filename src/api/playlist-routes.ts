@@ -53,7 +53,7 @@ function ifMatchVersion(request: FastifyRequest): number | null {
   const m = /^\s*(?:W\/)?"draft-(\d{1,9})"\s*$/.exec(String(header));
   if (!m) {
     throw new WorkflowError(
-      400,
+      'invalid',
       `If-Match must be the draft's ETag from GET /api/playlist/draft, e.g. "draft-3" (with the quotes), not ${JSON.stringify(header)}`,
       [{ field: 'If-Match', message: 'not an ETag of the draft' }],
     );
@@ -86,7 +86,7 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       },
       async () => {
         const live = playlist.live();
-        if (!live) throw new WorkflowError(404, 'nothing is published yet: the signs play the fallback loop');
+        if (!live) throw new WorkflowError('notFound', 'nothing is published yet: the signs play the fallback loop');
         return live;
       },
     );
@@ -160,7 +160,7 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
       async (request) => {
         const { from = 'live', to = 'draft' } = request.query;
         if (from === 'draft')
-          throw new WorkflowError(400, 'from must be "live" or a revision number', [
+          throw new WorkflowError('invalid', 'from must be "live" or a revision number', [
             { field: 'from', message: 'not "draft"' },
           ]);
         if (to === 'live') return playlist.diff(from, playlist.revision('live').revision);

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Clock } from '../domain/clock.ts';
 import { addDays, localTime, startOfLocalDay } from '../domain/local-time.ts';
-import type { Runtime } from '../runtime.ts';
 import { airtimeReport, airtimeReportCsv, playsCsv } from '../schedule/airtime-report.ts';
+import type { Scheduling } from '../schedule/scheduling.ts';
+import type { Db } from '../store/database.ts';
 import { proofOfPlayRepository } from '../store/proof-of-play-repository.ts';
 import { HttpError } from './error-handler.ts';
 
@@ -95,7 +97,15 @@ function wantsCsv(format: string | undefined, accept: string | undefined): boole
  * organisation, item and sign, configured against delivered share) and GET /api/reports/plays
  * (every confirmed page), each as JSON or CSV.
  */
-export function reportRoutes(runtime: Runtime): FastifyPluginAsyncZod {
+/** What the reports read: the proof of play in the store, the signs, the configured shares. */
+export interface ReportParts {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly signs: ReadonlyMap<string, unknown>;
+  readonly scheduling: Pick<Scheduling, 'schedule'>;
+}
+
+export function reportRoutes(runtime: ReportParts): FastifyPluginAsyncZod {
   const plays = proofOfPlayRepository(runtime.db);
   return async (app) => {
     app.get(

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Clock } from '../domain/clock.ts';
 import { hasLintErrors, lintItem } from '../domain/content-lint.ts';
 import { ItemContent, Organisation } from '../domain/item-content.ts';
 import type { SubmittableContent } from '../domain/item-input.ts';
+import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../domain/override.ts';
+import type { PlaylistFile } from '../domain/playlist.ts';
 import { PlaylistItem } from '../domain/playlist.ts';
-import type { Runtime } from '../runtime.ts';
-import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../schedule/override.ts';
-import { OverrideConflictError } from '../schedule/override-book.ts';
 import { CANNOT_AIR_CODES } from '../schedule/pages-not-airing.ts';
+import type { Scheduling } from '../schedule/scheduling.ts';
 import { rotationTimeline } from '../schedule/timeline.ts';
+import type { RunningSign } from '../signs/running-sign.ts';
+import type { LivePlaylist } from '../workflow/playlist-service.ts';
 import { titleOf } from '../workflow/playlist-service.ts';
 import { HttpError } from './error-handler.ts';
 import { ApiErrorBody } from './workflow-schemas.ts';
@@ -207,7 +210,16 @@ function actorOf(request: unknown): { name: string; organisation: Organisation }
  * ("show now" for a limited time), GET /api/overrides, DELETE /api/overrides/{id}. Who may call
  * them is decided by src/auth/access-policy.ts (overrides: communicators and admins).
  */
-export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
+/** What the schedule routes read and change: the scheduling, the signs, the live playlist and the fallback loop. */
+export interface ScheduleParts {
+  readonly clock: Clock;
+  readonly scheduling: Scheduling;
+  readonly signs: ReadonlyMap<string, RunningSign>;
+  readonly playlistFile: PlaylistFile;
+  publishedPlaylist(): LivePlaylist | null;
+}
+
+export function scheduleRoutes(runtime: ScheduleParts): FastifyPluginAsyncZod {
   const scheduling = runtime.scheduling;
   const now = () => runtime.clock.now();
   return async (app) => {
@@ -495,14 +507,7 @@ export function scheduleRoutes(runtime: Runtime): FastifyPluginAsyncZod {
       },
       async (request) => {
         const t = now();
-        try {
-          const o = scheduling.overrides.cancel(request.params.id, actorOf(request).name);
-          return view(o, t);
-        } catch (error: unknown) {
-          if (error instanceof OverrideConflictError) throw new HttpError(409, error.message);
-          if (error instanceof RangeError) throw new HttpError(404, error.message);
-          throw error;
-        }
+        return view(scheduling.overrides.cancel(request.params.id, actorOf(request).name), t);
       },
     );
   };

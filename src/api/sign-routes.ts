@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { framePng } from '../render/frame-png.ts';
-import type { Runtime } from '../runtime.ts';
+import type { RunningSign } from '../signs/running-sign.ts';
 import { HttpError } from './error-handler.ts';
 import { seesAddresses } from './link-redaction.ts';
 
@@ -22,7 +22,7 @@ export const SignInfo = z.object({
   link: z.string().nullable().describe('where the sign is reached (virtual, serial:…, tcp://…); null unless signed in'),
 });
 
-export function signRoutes(runtime: Runtime): FastifyPluginAsyncZod {
+export function signRoutes(runtime: { readonly signs: ReadonlyMap<string, RunningSign> }): FastifyPluginAsyncZod {
   const find = (id: string) => {
     const sign = runtime.signs.get(id);
     if (!sign) throw new HttpError(404, `no sign "${id}"; signs are ${[...runtime.signs.keys()].join(', ')}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import type { Organisation } from '../domain/item-content.ts';
+import { invalidFields, Refusal } from '../domain/refusal.ts';
 import { type Principal, type Role, roleProblem } from '../domain/roles.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
@@ -10,8 +11,6 @@ import { type SessionRepository, sessionRepository } from '../store/session-repo
 import { storeFaultOf } from '../store/store-health.ts';
 import { type TokenRecord, type TokenRepository, tokenRepository } from '../store/token-repository.ts';
 import { type UserRecord, type UserRepository, userRepository } from '../store/user-repository.ts';
-import { badRequest, WorkflowError } from '../workflow/workflow-error.ts';
-import type { WorkflowSettings } from '../workflow/workflow-settings.ts';
 import {
   dummyHash,
   generatePassword,
@@ -26,6 +25,16 @@ import {
 
 /** Who did something, for the audit log: a principal, the command line on the box, or Skylt itself. */
 export type Actor = Pick<Principal, 'username' | 'organisation' | 'role'>;
+
+/** What accounts need to know of the settings (SKYLT_*; src/workflow/workflow-settings.ts reads them). */
+export interface AccountSettings {
+  /** SKYLT_ADMIN_PASSWORD: the first admin's password, or null to generate one. */
+  adminPassword: string | null;
+  sessionMs: number;
+  lockoutFailures: number;
+  lockoutMs: number;
+  scryptLog2N: number;
+}
 
 export const SYSTEM_ACTOR: Actor = { username: 'system', organisation: 'kommun', role: 'admin' };
 
@@ -131,7 +140,7 @@ export class Accounts {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly audit: AuditRepository,
-    private readonly settings: WorkflowSettings,
+    private readonly settings: AccountSettings,
   ) {
     this.users = userRepository(db);
     this.sessions = sessionRepository(db);
@@ -199,22 +208,22 @@ export class Accounts {
     actor: Actor,
   ): Promise<{ user: UserView; generatedPassword: string | null }> {
     const problem = roleProblem(input.organisation, input.role);
-    if (problem) throw badRequest([{ field: 'role', message: problem }]);
+    if (problem) throw invalidFields([{ field: 'role', message: problem }]);
     if (input.password !== undefined) {
       const p = passwordProblem(input.password);
-      if (p) throw badRequest([{ field: 'password', message: p }]);
+      if (p) throw invalidFields([{ field: 'password', message: p }]);
     }
     const parsedName = Username.safeParse(input.username);
     if (!parsedName.success)
-      throw badRequest([{ field: 'username', message: parsedName.error.issues[0]?.message ?? 'invalid' }]);
+      throw invalidFields([{ field: 'username', message: parsedName.error.issues[0]?.message ?? 'invalid' }]);
     const username = parsedName.data;
     if (this.users.byUsername(username))
-      throw new WorkflowError(409, `a user "${username}" exists already`, [{ field: 'username', message: 'taken' }]);
+      throw new Refusal('conflict', `a user "${username}" exists already`, [{ field: 'username', message: 'taken' }]);
     const password = input.password ?? generatePassword();
     const passwordHash = await hashPassword(password, this.settings.scryptLog2N);
     const user = this.db.transaction(() => {
       if (this.users.byUsername(username))
-        throw new WorkflowError(409, `a user "${username}" exists already`, [{ field: 'username', message: 'taken' }]);
+        throw new Refusal('conflict', `a user "${username}" exists already`, [{ field: 'username', message: 'taken' }]);
       const u = this.users.insert(
         {
           username,
@@ -246,7 +255,7 @@ export class Accounts {
 
   getUser(id: number): UserView {
     const u = this.users.byId(id);
-    if (!u) throw new WorkflowError(404, `no user with id ${id}`);
+    if (!u) throw new Refusal('notFound', `no user with id ${id}`);
     return this.view(u);
   }
 
@@ -269,13 +278,13 @@ export class Accounts {
   ): Promise<UserView> {
     if (patch.password !== undefined) {
       const p = passwordProblem(patch.password);
-      if (p) throw badRequest([{ field: 'password', message: p }]);
+      if (p) throw invalidFields([{ field: 'password', message: p }]);
     }
     const passwordHash =
       patch.password !== undefined ? await hashPassword(patch.password, this.settings.scryptLog2N) : null;
     return this.db.transaction(() => {
       const before = this.users.byId(id);
-      if (!before) throw new WorkflowError(404, `no user with id ${id}`);
+      if (!before) throw new Refusal('notFound', `no user with id ${id}`);
       const after: UserRecord = {
         ...before,
         displayName: patch.displayName ?? before.displayName,
@@ -289,11 +298,11 @@ export class Accounts {
         updatedAt: this.now(),
       };
       const problem = roleProblem(after.organisation, after.role);
-      if (problem) throw badRequest([{ field: 'role', message: problem }]);
+      if (problem) throw invalidFields([{ field: 'role', message: problem }]);
       const wasActiveAdmin = before.role === 'admin' && before.disabledAt === null;
       const isActiveAdmin = after.role === 'admin' && after.disabledAt === null;
       if (wasActiveAdmin && !isActiveAdmin && this.activeAdmins() <= 1) {
-        throw new WorkflowError(409, `"${before.username}" is the last active admin: make another user admin first`);
+        throw new Refusal('conflict', `"${before.username}" is the last active admin: make another user admin first`);
       }
       this.users.save(after);
       if (patch.unlock || passwordHash) this.loginFailures.clearUsername(throttleKey(before.username));
@@ -323,7 +332,7 @@ export class Accounts {
     const passwordHash = await hashPassword(password, this.settings.scryptLog2N);
     return this.db.transaction(() => {
       const before = this.users.byId(id);
-      if (!before) throw new WorkflowError(404, `no user with id ${id}`);
+      if (!before) throw new Refusal('notFound', `no user with id ${id}`);
       const after: UserRecord = { ...before, passwordHash, mustChangePassword: true, updatedAt: this.now() };
       this.users.save(after);
       this.loginFailures.clearUsername(throttleKey(before.username));
@@ -386,9 +395,9 @@ export class Accounts {
         });
       })();
       if (lockedUntil) throw this.lockedOut(lockedUntil);
-      throw new WorkflowError(401, 'wrong username or password');
+      throw new Refusal('unauthenticated', 'wrong username or password');
     }
-    if (user.disabledAt) throw new WorkflowError(403, `the account "${user.username}" is disabled; ask an admin`);
+    if (user.disabledAt) throw new Refusal('forbidden', `the account "${user.username}" is disabled; ask an admin`);
     const cookie = randomToken();
     const csrfToken = randomToken();
     const expiresAt = new Date(now + this.settings.sessionMs).toISOString();
@@ -409,9 +418,9 @@ export class Accounts {
     return { cookie, csrfToken, expiresAt, user: this.view(user) };
   }
 
-  private lockedOut(until: string): WorkflowError {
-    return new WorkflowError(
-      429,
+  private lockedOut(until: string): Refusal {
+    return new Refusal(
+      'rateLimited',
       `too many failed sign-ins with this username from this address: try again after ${until}, or ask an admin to unlock the account`,
     );
   }
@@ -459,17 +468,17 @@ export class Accounts {
 
   async changePassword(userId: number, current: string, next: string, keepSession: string): Promise<void> {
     const user = this.users.byId(userId);
-    if (!user) throw new WorkflowError(404, 'no such user');
+    if (!user) throw new Refusal('notFound', 'no such user');
     if (!(await verifyPassword(current, user.passwordHash))) {
-      throw new WorkflowError(403, 'the current password is wrong', [
+      throw new Refusal('forbidden', 'the current password is wrong', [
         { field: 'currentPassword', message: 'wrong password' },
       ]);
     }
     const p = passwordProblem(next);
-    if (p) throw badRequest([{ field: 'newPassword', message: p }]);
+    if (p) throw invalidFields([{ field: 'newPassword', message: p }]);
     const passwordHash = await hashPassword(next, this.settings.scryptLog2N);
     if (await verifyPassword(next, user.passwordHash)) {
-      throw badRequest([{ field: 'newPassword', message: 'choose a new password, not the one you have now' }]);
+      throw invalidFields([{ field: 'newPassword', message: 'choose a new password, not the one you have now' }]);
     }
     this.db.transaction(() => {
       this.users.save({ ...user, passwordHash, mustChangePassword: false, updatedAt: this.now() });
@@ -493,9 +502,9 @@ export class Accounts {
     actor: Actor,
   ): { token: string; view: TokenView } {
     const problem = roleProblem(input.organisation, input.role);
-    if (problem) throw badRequest([{ field: 'role', message: problem }]);
+    if (problem) throw invalidFields([{ field: 'role', message: problem }]);
     if (input.expiresAt && Date.parse(input.expiresAt) <= this.clock.now()) {
-      throw badRequest([{ field: 'expiresAt', message: 'must be in the future' }]);
+      throw invalidFields([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     const lookup = randomBytes(6).toString('hex');
     const secret = randomToken(32);
@@ -536,9 +545,9 @@ export class Accounts {
   revokeToken(id: number, actor: Actor): TokenView {
     return this.db.transaction(() => {
       const before = this.tokens.byId(id);
-      if (!before) throw new WorkflowError(404, `no API token with id ${id}`);
+      if (!before) throw new Refusal('notFound', `no API token with id ${id}`);
       if (before.revokedAt)
-        throw new WorkflowError(409, `API token ${id} ("${before.name}") was revoked already at ${before.revokedAt}`);
+        throw new Refusal('conflict', `API token ${id} ("${before.name}") was revoked already at ${before.revokedAt}`);
       this.tokens.revoke(id, this.now());
       const after = this.tokens.byId(id) as TokenRecord;
       this.audit.record({

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
+import { GENERIC_CRISIS } from '../domain/crisis-text.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import { Priority } from '../signs/bridge/messages.ts';
 import { CrisisSupersededError, type SignController } from '../signs/sign-controller.ts';
@@ -12,13 +14,10 @@ import type { Db } from '../store/database.ts';
 import { type Alert, referencedIds } from './alert.ts';
 import type { CrisisDecision } from './crisis-policy.ts';
 
-/** A crisis request that cannot be carried out as asked; the status is the HTTP one. */
-export class CrisisError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
+/** A crisis request that cannot be carried out as asked: an invalid text or sign, no such crisis, the wrong state. */
+export class CrisisError extends Refusal {
+  constructor(kind: 'invalid' | 'notFound' | 'conflict', message: string) {
+    super(kind, message);
     this.name = 'CrisisError';
   }
 }
@@ -95,7 +94,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
 
   get(id: string): CrisisRecord {
     const c = this.o.repo.get(id);
-    if (!c) throw new CrisisError(404, `no crisis "${id}"`);
+    if (!c) throw new CrisisError('notFound', `no crisis "${id}"`);
     return c;
   }
 
@@ -107,7 +106,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const sign = this.o.signs().find((s) => s.id === signId);
     if (!sign)
       throw new CrisisError(
-        404,
+        'notFound',
         `no sign "${signId}"; signs are ${this.o
           .signs()
           .map((s) => s.id)
@@ -116,7 +115,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     try {
       return sign.renderCrisis(text);
     } catch (e: unknown) {
-      throw new CrisisError(400, `crisis text for ${signId}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new CrisisError('invalid', `crisis text for ${signId}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -146,14 +145,14 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   async approve(id: string, actor: string): Promise<CrisisRecord> {
     const c = this.get(id);
     if (c.state !== 'proposed')
-      throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal waiting for approval`);
+      throw new CrisisError('conflict', `crisis ${id} is ${c.state}, not a proposal waiting for approval`);
     return this.activateRecord(c, actor, 'crisis.approve');
   }
 
   dismiss(id: string, actor: string): CrisisRecord {
     const c = this.get(id);
     if (c.state !== 'proposed')
-      throw new CrisisError(409, `crisis ${id} is ${c.state}, not a proposal that can be dismissed`);
+      throw new CrisisError('conflict', `crisis ${id} is ${c.state}, not a proposal that can be dismissed`);
     const after = { ...c, state: 'dismissed' as const, endedAt: this.nowIso(), endedReason: `dismissed by ${actor}` };
     this.write(after, actor, 'crisis.dismiss', c);
     return after;
@@ -163,7 +162,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   async update(id: string, text: { headline: string; instruction: string }, actor: string): Promise<CrisisRecord> {
     const c = this.get(id);
     if (c.state !== 'active' && c.state !== 'proposed')
-      throw new CrisisError(409, `crisis ${id} has ${c.state}; start a new one`);
+      throw new CrisisError('conflict', `crisis ${id} has ${c.state}; start a new one`);
     const after = { ...c, ...text };
     this.checkRenders(after);
     this.write(after, actor, 'crisis.update', c);
@@ -174,7 +173,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   /** All-clear (or Cancel, or expiry): the signs go back to the schedule. */
   async end(id: string, actor: string, reason: string): Promise<CrisisRecord> {
     const c = this.get(id);
-    if (c.state !== 'active') throw new CrisisError(409, `crisis ${id} is ${c.state}, not running`);
+    if (c.state !== 'active') throw new CrisisError('conflict', `crisis ${id} is ${c.state}, not running`);
     const after = { ...c, state: 'ended' as const, endedAt: this.nowIso(), endedReason: reason };
     this.write(after, actor, 'crisis.end', c);
     await Promise.all(
@@ -261,7 +260,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     for (const c of candidates) {
       if (signs.every((s) => fits(() => s.renderCrisis(c)))) return c;
     }
-    return { headline: 'Lyssna på', instruction: 'Sveriges Radio P4' };
+    return { ...GENERIC_CRISIS };
   }
 
   /** Ends crises whose expiry has passed; called by the runtime's tick. */
@@ -414,7 +413,7 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
       try {
         sign.renderCrisis(c);
       } catch (e: unknown) {
-        throw new CrisisError(400, `crisis text for ${sign.id}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new CrisisError('invalid', `crisis text for ${sign.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }
@@ -424,9 +423,9 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
     const signIds = input.signIds && input.signIds.length > 0 ? [...new Set(input.signIds)] : known;
     const unknown = signIds.filter((id) => !known.includes(id));
     if (unknown.length > 0)
-      throw new CrisisError(400, `unknown sign ${unknown.join(', ')}; signs are ${known.join(', ')}`);
+      throw new CrisisError('invalid', `unknown sign ${unknown.join(', ')}; signs are ${known.join(', ')}`);
     if (input.expiresAt && Date.parse(input.expiresAt) <= this.o.clock.now()) {
-      throw new CrisisError(400, `expiresAt ${input.expiresAt} is in the past: give a time after now`);
+      throw new CrisisError('invalid', `expiresAt ${input.expiresAt} is in the past: give a time after now`);
     }
     return {
       id: `crisis-${randomUUID().slice(0, 8)}`,

@@ -1,3 +1,4 @@
+import { Refusal } from '../domain/refusal.ts';
 import type { ImageFormat } from './image-header.ts';
 
 /**
@@ -26,16 +27,19 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   storeMaxSidePx: 1536,
 };
 
-/** Base of every import failure: `code` to test, `httpStatus` to answer with, `messageSv` for the UI. */
-export class ImageImportError extends Error {
+/** Base of every import failure: `code` to test, `kind` for the edges, `messageSv` for the UI. */
+export class ImageImportError extends Refusal {
   readonly code: string;
-  readonly httpStatus: number;
   readonly messageSv: string;
-  constructor(code: string, httpStatus: number, message: string, messageSv: string) {
-    super(message);
+  constructor(
+    code: string,
+    kind: 'tooLarge' | 'unsupportedType' | 'unprocessable',
+    message: string,
+    messageSv: string,
+  ) {
+    super(kind, message, [{ field: 'file', message }]);
     this.name = new.target.name;
     this.code = code;
-    this.httpStatus = httpStatus;
     this.messageSv = messageSv;
   }
 }
@@ -50,7 +54,7 @@ export class ImageTooLargeError extends ImageImportError {
   ) {
     super(
       'image-file-too-large',
-      413,
+      'tooLarge',
       `the image file is ${mb(bytes)}; at most ${mb(maxBytes)} is accepted: save it smaller (a sign needs no more than about 2000 pixels across)`,
       `Bildfilen är ${mbSv(bytes)}. Högst ${mbSv(maxBytes)} tas emot – spara bilden i mindre storlek (skylten behöver högst cirka 2000 pixlar i bredd).`,
     );
@@ -66,7 +70,7 @@ export class ImageDimensionsError extends ImageImportError {
     const mp = (limits.maxPixels / 1e6).toFixed(0);
     super(
       'image-too-many-pixels',
-      422,
+      'unprocessable',
       `the image says it is ${width}x${height} pixels; at most ${limits.maxSidePx} pixels a side and ${mp} megapixels are accepted: scale it down (about 2000 pixels across is plenty for the sign)`,
       `Bilden anger storleken ${width}×${height} pixlar. Högst ${limits.maxSidePx} pixlar per sida och ${mp} megapixlar tas emot – förminska bilden (cirka 2000 pixlar i bredd räcker).`,
     );
@@ -77,7 +81,7 @@ export class ImageTypeError extends ImageImportError {
   constructor(readonly detected: string) {
     super(
       'image-type',
-      415,
+      'unsupportedType',
       `the file is ${detected}, not a PNG, JPEG or WebP image: export the picture as PNG or JPEG and upload that`,
       `Filen är inte en PNG-, JPEG- eller WebP-bild. Spara bilden som PNG eller JPEG och ladda upp den igen.`,
     );
@@ -91,7 +95,7 @@ export class ImageTruncatedError extends ImageImportError {
   ) {
     super(
       'image-truncated',
-      422,
+      'unprocessable',
       `the ${format.toUpperCase()} file is incomplete (${detail}): the upload or the copy was cut off; upload the original file again`,
       `Bildfilen är ofullständig – uppladdningen eller kopieringen avbröts. Ladda upp originalfilen igen.`,
     );
@@ -105,7 +109,7 @@ export class ImageCorruptError extends ImageImportError {
   ) {
     super(
       'image-corrupt',
-      422,
+      'unprocessable',
       `the ${format === 'unknown' ? 'image' : format.toUpperCase()} file is damaged (${detail}): open it in an image editor, save it again as PNG or JPEG, and upload that`,
       `Bildfilen är skadad. Öppna den i ett bildprogram, spara den på nytt som PNG eller JPEG och ladda upp den igen.`,
     );
@@ -116,7 +120,7 @@ export class ImageAnimatedError extends ImageImportError {
   constructor(readonly format: ImageFormat) {
     super(
       'image-animated',
-      422,
+      'unprocessable',
       `the ${format.toUpperCase()} is animated; the signs show still pictures only (moving images distract drivers): upload a single still frame`,
       `Bilden är animerad. Skyltarna visar bara stillbilder (rörliga bilder distraherar förare) – ladda upp en stillbild.`,
     );

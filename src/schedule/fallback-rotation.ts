@@ -47,3 +47,61 @@ export function nextRotationStep(
   if (next.id === state.itemId) return { index: nextIndex, item: next, changed: false, holdUntil };
   return { index: nextIndex, item: next, changed: true, holdUntil: null };
 }
+
+/**
+ * Where one sign's fallback loop stands, kept across restarts: which page, since when, and whether it must be shown
+ * again because it came back into sight under a higher layer. The sign scheduler asks it what comes next and tells
+ * it what the sign confirmed; the loop itself touches no sign.
+ */
+export class FallbackLoop {
+  private resumed = false;
+
+  constructor(
+    private readonly signId: string,
+    private readonly items: () => readonly PlaylistItem[],
+    private state: RotationState | null,
+    private readonly save: (state: RotationState) => void,
+  ) {}
+
+  get rotation(): RotationState | null {
+    return this.state;
+  }
+
+  /** The earliest time the fallback page on the sign may change (null when none is up). */
+  holdUntil(): number | null {
+    if (!this.state) return null;
+    const item = itemsForSign(this.items(), this.signId).find((i) => i.id === this.state?.itemId);
+    return item ? this.state.startedAt + item.dwellSeconds * 1000 : null;
+  }
+
+  /**
+   * The fallback page is visible again after a higher priority ended: it is shown again (so proof of play records
+   * it) and stays at least `minimumMs` from now.
+   */
+  resume(now: number, minimumMs: number): void {
+    const until = this.holdUntil();
+    if (!this.state || until === null) return;
+    if (until < now + minimumMs)
+      this.state = { ...this.state, startedAt: this.state.startedAt + (now + minimumMs - until) };
+    this.resumed = true;
+  }
+
+  /** What the loop wants on the sign now, leaving out pages that cannot be drawn. */
+  next(now: number, excluded?: ReadonlySet<string>): RotationStep | null {
+    const items = excluded ? this.items().filter((i) => !excluded.has(i.id)) : this.items();
+    return nextRotationStep(items, this.signId, this.state, now);
+  }
+
+  /** Whether the step must go to the sign: a new or edited page, a lost lease, or one back in sight. */
+  mustShow(step: RotationStep, held: { itemId: string | null; crc32: number } | null, crc32: number): boolean {
+    return step.changed || this.resumed || held?.itemId !== step.item.id || held.crc32 !== crc32;
+  }
+
+  /** The sign confirmed the step's page at `at`. */
+  shown(step: RotationStep, at: number): void {
+    const startedAt = step.changed || !this.state ? at : this.state.startedAt;
+    this.state = { index: step.index, itemId: step.item.id, startedAt };
+    this.resumed = false;
+    this.save(this.state);
+  }
+}

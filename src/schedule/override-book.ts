@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
+import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from '../domain/override.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
+import { Refusal } from '../domain/refusal.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type OverrideRepository, overrideRepository } from '../store/override-repository.ts';
-import { activeOverride, MAX_OVERRIDE_MINUTES, type Override } from './override.ts';
 
 export interface NewOverride {
   readonly signs: readonly string[];
@@ -15,9 +16,9 @@ export interface NewOverride {
 }
 
 /** The override is not what the caller thinks (ended already): a 409 for the API. */
-export class OverrideConflictError extends Error {
+export class OverrideConflictError extends Refusal {
   constructor(message: string) {
-    super(message);
+    super('conflict', message);
     this.name = 'OverrideConflictError';
   }
 }
@@ -50,7 +51,11 @@ export class OverrideBook {
   create(input: NewOverride, actor: string): Override {
     const minutes = (input.endsAt - input.startsAt) / 60_000;
     if (!(minutes > 0) || minutes > MAX_OVERRIDE_MINUTES) {
-      throw new RangeError(`an override lasts more than 0 and at most ${MAX_OVERRIDE_MINUTES} minutes, not ${minutes}`);
+      throw new Refusal(
+        'invalid',
+        `an override lasts more than 0 and at most ${MAX_OVERRIDE_MINUTES} minutes, not ${minutes}`,
+        [{ field: 'minutes', message: `more than 0 and at most ${MAX_OVERRIDE_MINUTES}` }],
+      );
     }
     const o: Override = {
       id: randomUUID(),
@@ -78,10 +83,10 @@ export class OverrideBook {
     return o;
   }
 
-  /** Ends it now (RangeError: no such override; OverrideConflictError: it is over already). */
+  /** Ends it now (a notFound Refusal: no such override; OverrideConflictError: it is over already). */
   cancel(id: string, actor: string): Override {
     const before = this.repo.get(id);
-    if (!before) throw new RangeError(`no override ${id}`);
+    if (!before) throw new Refusal('notFound', `no override ${id}`);
     const now = this.clock.now();
     if (before.cancelledAt !== null || before.endsAt <= now) {
       throw new OverrideConflictError(

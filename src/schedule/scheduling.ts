@@ -20,14 +20,11 @@ import { runNightlyUpkeep, type UpkeepResult } from './nightly-upkeep.ts';
 import { OverrideBook } from './override-book.ts';
 import { EMPTY_SCHEDULE, type PublishedSchedule } from './schedule-input.ts';
 import { ScheduleJobs } from './schedule-jobs.ts';
-import type { SignPlayer } from './sign-player.ts';
 import { type ScheduledPage, SignScheduler } from './sign-scheduler.ts';
 
 export interface SchedulingSign {
   readonly config: { readonly id: string; readonly lat: number; readonly lon: number };
   readonly controller: SignController;
-  /** The fallback loop of this sign. */
-  readonly player: SignPlayer;
 }
 
 export interface SchedulingOptions {
@@ -36,6 +33,8 @@ export interface SchedulingOptions {
   readonly log: Logger;
   readonly signs: ReadonlyMap<string, SchedulingSign>;
   readonly render: (page: PlaylistItem, signId: string) => Frame;
+  /** The fallback loop's pages (playlists/default.json), under everything on every sign. */
+  readonly fallbackItems: () => readonly PlaylistItem[];
   readonly leaseMs: number;
   /** Nightly backups go to `${dataDir}/backups`. */
   readonly dataDir: string;
@@ -91,7 +90,7 @@ export class Scheduling {
           clock: o.clock,
           schedule: () => this.schedule(),
           activeOverride: (signId, now) => this.overrides.activeFor(signId, now),
-          fallback: sign.player,
+          fallbackItems: o.fallbackItems,
           render: (page) => o.render(page, id),
           state,
           leaseMs: o.leaseMs,

@@ -1,11 +1,12 @@
 import type { Clock } from '../domain/clock.ts';
 import { contentTitle, type Organisation } from '../domain/item-content.ts';
+import type { Override } from '../domain/override.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
 import { type Frame, frameCrc32 } from '../render/frame.ts';
 import type { PriorityName } from '../signs/bridge/messages.ts';
 import type { SignController, SignShowing } from '../signs/sign-controller.ts';
 import type { SignStateRepository } from '../store/sign-state-repository.ts';
-import type { Override } from './override.ts';
+import { FallbackLoop, type RotationState } from './fallback-rotation.ts';
 import { type CannotAir, PagesNotAiring } from './pages-not-airing.ts';
 import {
   compileSchedule,
@@ -16,7 +17,6 @@ import {
   rotationAt,
 } from './rotation-engine.ts';
 import { MIN_DWELL_MS, type PublishedSchedule, type ScheduledItem } from './schedule-input.ts';
-import type { SignPlayer } from './sign-player.ts';
 
 /** A scheduled item and the page it shows (the published playlist item). */
 export interface ScheduledPage extends ScheduledItem {
@@ -29,8 +29,9 @@ export interface SignSchedulerOptions {
   readonly clock: Clock;
   readonly schedule: () => PublishedSchedule<ScheduledPage>;
   readonly activeOverride: (signId: string, now: number) => Override | null;
-  /** The fallback loop (playlists/default.json) under everything. */
-  readonly fallback: SignPlayer;
+  /** The fallback loop's pages (playlists/default.json), played under everything. */
+  readonly fallbackItems: () => readonly PlaylistItem[];
+  /** The one door from a page to its frame (src/render/sign-page.ts). */
   readonly render: (page: PlaylistItem) => Frame;
   readonly state: SignStateRepository;
   readonly leaseMs: number;
@@ -57,14 +58,20 @@ interface CachedFrame {
   readonly crc32: number;
 }
 
-const FRAME_CACHE = 8;
+/** Frames kept per sign (a 384x192 page is 221 KB): the fallback loop and the rotation's recent pages. */
+const FRAME_CACHE = 24;
+
+/** What a page looks like: its frame is cached by it, and a problem drawing it lasts while it is unchanged. */
+const pageKey = (page: PlaylistItem): string =>
+  JSON.stringify([page.organisation, page.content, page.infoLink, page.showLink]);
 
 /**
- * One sign's priorities below a crisis: override > scheduled (the rotation engine) > fallback.
- * Each layer keeps its own lease on the sign; the sign shows the highest, so when a layer ends the
- * one below is already there and is only shown again, for proof of play and a fresh minimum dwell.
- * A crisis (src/crisis) plays above all of this and is never touched here: while it is up,
- * nothing changes underneath except ending what ran out.
+ * One sign's priorities below a crisis: override > scheduled (the rotation engine) > fallback (the loop of
+ * playlists/default.json). The one play path: every page below a crisis reaches this sign through here, drawn
+ * through one door with one frame cache. Each layer keeps its own lease on the sign; the sign shows the highest, so
+ * when a layer ends the one below is already there and is only shown again, for proof of play and a fresh minimum
+ * dwell. A crisis (src/crisis) plays above all of this and is never touched here: while it is up, nothing changes
+ * underneath except ending what ran out.
  */
 export class SignScheduler {
   private history: RotationHistory | null;
@@ -76,6 +83,9 @@ export class SignScheduler {
   private readonly frames = new Map<string, CachedFrame>();
   /** Items of the live revision that could not be drawn (scope: the revision). */
   private readonly notAiring: PagesNotAiring;
+  /** The fallback loop, and its pages that cannot be drawn (scope: the page's content). */
+  private readonly fallback: FallbackLoop;
+  private readonly fallbackNotAiring: PagesNotAiring;
   private visibleKey = '';
   private visibleSince = 0;
   private readonly organisations = new Map<string, Organisation>();
@@ -84,6 +94,16 @@ export class SignScheduler {
   constructor(private readonly o: SignSchedulerOptions) {
     this.history = o.state.load<RotationHistory>(this.stateKey);
     this.notAiring = new PagesNotAiring({ signId: o.signId, onError: o.onError });
+    this.fallbackNotAiring = new PagesNotAiring({ signId: o.signId, onError: o.onError });
+    // The loop's state is kept under the sign's id (as before the loop moved in here), so a restart continues it.
+    this.fallback = new FallbackLoop(o.signId, o.fallbackItems, o.state.load<RotationState>(o.signId), (state) =>
+      o.state.save(o.signId, state, new Date(state.startedAt).toISOString()),
+    );
+  }
+
+  /** Where the fallback loop stands (for tests and the schedule view). */
+  get fallbackRotation(): RotationState | null {
+    return this.fallback.rotation;
   }
 
   private get stateKey(): string {
@@ -112,7 +132,7 @@ export class SignScheduler {
         layer === 'scheduled' && cur
           ? cur.holdUntil
           : layer === 'fallback'
-            ? this.o.fallback.holdUntil()
+            ? this.fallback.holdUntil()
             : layer === 'override'
               ? (this.o.activeOverride(this.o.signId, this.o.clock.now())?.endsAt ?? null)
               : null,
@@ -188,10 +208,36 @@ export class SignScheduler {
     }
 
     // Fallback: the default loop.
-    if (resuming && c.showing()?.priority === 'fallback') this.o.fallback.resume(now);
-    await this.o.fallback.tick();
+    if (resuming && c.showing()?.priority === 'fallback') this.fallback.resume(now, MIN_DWELL_MS);
+    await this.fallbackStep(now);
     this.observe(c.showing(), this.o.clock.now());
   }
+
+  /** One step of the fallback loop: the page it wants, unless a page that cannot be drawn is passed over. */
+  private async fallbackStep(now: number): Promise<void> {
+    // A page that cannot be drawn is passed over (the loop goes on), not retried at every tick.
+    const excluded = this.fallbackNotAiring.excluded(this.fallbackCurrent, now);
+    const step = this.fallback.next(now, excluded);
+    if (!step) return;
+    const page = { scope: pageKey(step.item), itemId: step.item.id, title: contentTitle(step.item.content) };
+    const drawn = this.fallbackNotAiring.draw(page, now, () => this.frameFor(step.item));
+    // Its picture is being prepared: the sign keeps its page, and the same page is tried at the next tick.
+    if (drawn === 'wait' || drawn === null) return;
+    if (!this.fallback.mustShow(step, this.o.controller.heldLease('fallback'), drawn.crc32)) return;
+    await this.o.controller.show({
+      frame: drawn.frame,
+      priority: 'fallback',
+      ttlMs: this.o.leaseMs,
+      itemId: step.item.id,
+    });
+    this.fallback.shown(step, this.o.clock.now());
+  }
+
+  /** Whether a problem recorded for a fallback item still concerns the loop's page as it is now. */
+  private readonly fallbackCurrent = (scope: string, itemId: string): boolean => {
+    const item = this.o.fallbackItems().find((i) => i.id === itemId);
+    return item !== undefined && pageKey(item) === scope;
+  };
 
   /** Tracks since when the page on the sign has been visible, whoever put it there. */
   private observe(top: SignShowing | null, now: number): void {
@@ -206,8 +252,8 @@ export class SignScheduler {
     if (top?.priority === 'scheduled') {
       await this.scheduledStep(now, true);
     } else if (top?.priority === 'fallback') {
-      this.o.fallback.resume(now);
-      await this.o.fallback.tick();
+      this.fallback.resume(now, MIN_DWELL_MS);
+      await this.fallbackStep(now);
     }
     this.observe(this.o.controller.showing(), this.o.clock.now());
   }
@@ -230,7 +276,7 @@ export class SignScheduler {
     this.scheduledFrame = null;
     const below = this.o.controller.showing();
     this.observe(below, now);
-    if (below?.priority === 'fallback') this.o.fallback.resume(now);
+    if (below?.priority === 'fallback') this.fallback.resume(now, MIN_DWELL_MS);
   }
 
   /** One step of the rotation; true while the scheduled layer has the sign. */
@@ -280,7 +326,7 @@ export class SignScheduler {
 
     // A new page. Coming up from the fallback loop waits for its page to end ("at the next page").
     if (!c.heldLease('scheduled')) {
-      const fallbackUntil = c.showing()?.priority === 'fallback' ? this.o.fallback.holdUntil() : null;
+      const fallbackUntil = c.showing()?.priority === 'fallback' ? this.fallback.holdUntil() : null;
       if (fallbackUntil !== null && now < fallbackUntil) return false;
     }
     const frame = this.renderScheduled(decision.item, schedule.revision);
@@ -324,13 +370,13 @@ export class SignScheduler {
     const revision = this.o.schedule().revision;
     return [
       ...this.notAiring.list((scope) => scope === revision).map((c) => ({ ...c, layer: 'scheduled' as const })),
-      ...this.o.fallback.cannotAir().map((c) => ({ ...c, layer: 'fallback' as const })),
+      ...this.fallbackNotAiring.list(this.fallbackCurrent).map((c) => ({ ...c, layer: 'fallback' as const })),
     ];
   }
 
   private frameFor(page: PlaylistItem): CachedFrame {
     // Keyed by what the page looks like, not its id: items with the same text share one frame.
-    const key = JSON.stringify([page.organisation, page.content, page.infoLink, page.showLink]);
+    const key = pageKey(page);
     const hit = this.frames.get(key);
     if (hit) {
       this.frames.delete(key);

@@ -1,5 +1,5 @@
+import type { Override } from '../domain/override.ts';
 import type { PlaylistItem } from '../domain/playlist.ts';
-import type { Override } from '../schedule/override.ts';
 import type { Db } from './database.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import type { Db } from './database.ts';
 
 /**
  * SQLite result codes that say the database file cannot be written (or read) at all: the disk is full, the file
@@ -40,6 +41,7 @@ export interface StoreStatus {
  */
 export class StoreHealth {
   private fault: (StoreFault & { since: number }) | null = null;
+  private lastProbe = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly clock: Clock) {}
 
@@ -56,6 +58,31 @@ export class StoreHealth {
 
   recovered(): void {
     this.fault = null;
+  }
+
+  /**
+   * While a fault is reported (at most every `everyMs`): a write that needs a fresh page (so a full disk refuses it),
+   * in a transaction that deletes what it wrote, to find out whether the fault is gone. True when it just recovered.
+   */
+  probe(db: Db, everyMs: number): boolean {
+    const now = this.clock.now();
+    if (!this.fault || now - this.lastProbe < everyMs) return false;
+    this.lastProbe = now;
+    try {
+      db.transaction(() => {
+        db.prepare('INSERT INTO sign_state (sign_id, state_json, updated_at) VALUES (?, ?, ?)').run(
+          '~store-probe',
+          JSON.stringify('x'.repeat(8192)),
+          new Date(now).toISOString(),
+        );
+        db.prepare('DELETE FROM sign_state WHERE sign_id = ?').run('~store-probe');
+      })();
+      this.recovered();
+      return true;
+    } catch (error: unknown) {
+      this.failed(error);
+      return false;
+    }
   }
 
   status(): StoreStatus {

@@ -27,7 +27,7 @@ export class DecodeBudget {
     const mine = this.perUser.get(user) ?? 0;
     if (mine >= this.o.perUser)
       throw new WorkflowError(
-        429,
+        'rateLimited',
         'another picture of yours is being read right now: wait until that upload is done, then upload this one',
         [{ field: 'file', message: 'one picture at a time' }],
       );
@@ -69,9 +69,11 @@ export class DecodeBudget {
         const i = this.waiting.indexOf(entry);
         if (i >= 0) this.waiting.splice(i, 1);
         reject(
-          new WorkflowError(503, 'Skylt is reading other large pictures right now: try the upload again in a minute', [
-            { field: 'file', message: 'busy' },
-          ]),
+          new WorkflowError(
+            'unavailable',
+            'Skylt is reading other large pictures right now: try the upload again in a minute',
+            [{ field: 'file', message: 'busy' }],
+          ),
         );
       }, this.o.waitMs);
       entry.go = () => {

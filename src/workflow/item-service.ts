@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ContentFinding, ContentToCheck } from '../api/preview.ts';
 import type { Actor } from '../auth/accounts.ts';
-import type { SignConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type DisplayWindow, effectiveWindow, windowEnd, windowEndedProblem } from '../domain/display-window.ts';
 import type { Organisation } from '../domain/item-content.ts';
@@ -9,6 +7,8 @@ import { type ItemInput, type ItemPatch, type SubmittableContent, slugFor } from
 import { allowedActions, type ItemAction, type ItemState, transition } from '../domain/item-lifecycle.ts';
 import { isReviewer } from '../domain/roles.ts';
 import type { ImportedImage } from '../render/image-import.ts';
+import type { ContentFinding, ContentToCheck } from '../render/item-preview.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
 import type { AuditRepository } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import { type ImageRecord, type ImageRepository, type ImageScope, imageRepository } from '../store/image-repository.ts';
@@ -90,7 +90,7 @@ export class ItemService {
 
   /** The renderer and the lint, loaded on first use: the command line manages users without loading a canvas. */
   private renderer() {
-    return import('../api/preview.ts');
+    return import('../render/item-preview.ts');
   }
 
   private now(): string {
@@ -117,7 +117,7 @@ export class ItemService {
   /** A missing item and one the caller may not see answer the same 404: another organisation's drafts stay unseen. */
   get(id: string, actor: Actor): ItemRecord {
     const item = this.repo.byId(id);
-    if (!item || !this.canSee(actor, item)) throw new WorkflowError(404, `no item "${id}"`);
+    if (!item || !this.canSee(actor, item)) throw new WorkflowError('notFound', `no item "${id}"`);
     return item;
   }
 
@@ -125,7 +125,7 @@ export class ItemService {
     const item = this.get(id, actor);
     if (actor.role !== 'admin' && item.organisation !== actor.organisation) {
       throw new WorkflowError(
-        403,
+        'forbidden',
         `item "${id}" belongs to ${item.organisation}; only its own organisation can change it (reviewers approve or reject it)`,
       );
     }
@@ -276,14 +276,14 @@ export class ItemService {
 
   async preview(fields: ItemFields, signId: string): Promise<Buffer> {
     const sign = this.signs.find((s) => s.id === signId);
-    if (!sign) throw new WorkflowError(404, `no sign "${signId}"; the signs are ${this.signIds.join(', ')}`);
+    if (!sign) throw new WorkflowError('notFound', `no sign "${signId}"; the signs are ${this.signIds.join(', ')}`);
     const r = await this.renderer();
     let image: ImportedImage | null = null;
     try {
       if (fields.content.kind === 'image') image = await this.image(fields.content.image);
     } catch (e: unknown) {
       if (!(e instanceof PictureUnavailableError)) throw e;
-      throw new WorkflowError(422, `${e.message}: upload the picture again`, [
+      throw new WorkflowError('unprocessable', `${e.message}: upload the picture again`, [
         { field: 'content.image', message: e.message },
       ]);
     }
@@ -291,7 +291,7 @@ export class ItemService {
       return r.previewPng(toCheck(fields), r.signProfileFor(sign), image);
     } catch (e: unknown) {
       if (e instanceof r.PreviewError)
-        throw new WorkflowError(422, `the page cannot be drawn on ${signId}: ${e.message}`, [
+        throw new WorkflowError('unprocessable', `the page cannot be drawn on ${signId}: ${e.message}`, [
           { field: e.field ? `content.${e.field}` : 'content', message: e.message },
         ]);
       throw e;
@@ -338,7 +338,7 @@ export class ItemService {
     };
     this.db.transaction(() => {
       if (this.repo.exists(id))
-        throw new WorkflowError(409, `an item "${id}" exists already: choose another id`, [
+        throw new WorkflowError('conflict', `an item "${id}" exists already: choose another id`, [
           { field: 'id', message: 'taken' },
         ]);
       this.repo.insert(item);
@@ -357,10 +357,10 @@ export class ItemService {
   async edit(id: string, patch: ItemPatch, actor: Actor): Promise<{ item: ItemView; lint: LintSummary }> {
     const before = this.changeable(id, actor);
     const t = transition(before.state, 'edit');
-    if (!t.ok) throw new WorkflowError(409, `cannot edit "${id}": ${t.reason}`);
+    if (!t.ok) throw new WorkflowError('conflict', `cannot edit "${id}": ${t.reason}`);
     if (patch.expectedRevision !== undefined && patch.expectedRevision !== before.revision) {
       throw new WorkflowError(
-        409,
+        'conflict',
         `item "${id}" has changed since revision ${patch.expectedRevision} (now ${before.revision}): reload it and edit again`,
       );
     }
@@ -391,7 +391,7 @@ export class ItemService {
     this.db.transaction(() => {
       const fresh = this.repo.byId(id);
       if (!fresh || fresh.revision !== before.revision)
-        throw new WorkflowError(409, `item "${id}" changed meanwhile: reload it and edit again`);
+        throw new WorkflowError('conflict', `item "${id}" changed meanwhile: reload it and edit again`);
       this.repo.save(after);
       this.audit.record({ at, actor: actor.username, action: 'item.edit', subject: `item:${id}`, before, after });
     })();
@@ -418,7 +418,7 @@ export class ItemService {
       const fresh = this.repo.byId(before.id);
       if (!fresh || fresh.revision !== before.revision || fresh.state !== before.state) {
         const message = `item "${before.id}" changed meanwhile (now ${fresh?.state ?? 'gone'}, revision ${fresh?.revision ?? '-'}): reload it and try again`;
-        if (!fresh) throw new WorkflowError(409, message);
+        if (!fresh) throw new WorkflowError('conflict', message);
         throw new ConflictError(message, fresh);
       }
       this.repo.save(after);
@@ -471,14 +471,15 @@ export class ItemService {
     reviewed: { revision: number },
     alongside?: (after: ItemRecord) => T,
   ): Promise<{ item: ItemView; lint: LintSummary; also: T | undefined }> {
-    if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins approve items');
+    if (!isReviewer(actor))
+      throw new WorkflowError('forbidden', 'only communicators of Vara kommun and admins approve items');
     const before = this.reviewed(id, actor, reviewed.revision, 'approve');
     const t = transition(before.state, 'approve');
     if (!t.ok) throw new ConflictError(`cannot approve "${id}": ${t.reason}`, before);
     const end = before.endsAt ? Date.parse(before.endsAt) : null;
     if (end !== null && end <= this.clock.now()) {
       throw new WorkflowError(
-        409,
+        'conflict',
         `cannot approve "${id}": its window ended at ${before.endsAt}; the submitter can move the window and resubmit`,
       );
     }
@@ -486,7 +487,7 @@ export class ItemService {
     const errors = lint.findings.filter((f) => f.severity === 'error');
     if (errors.length) {
       throw new WorkflowError(
-        422,
+        'unprocessable',
         `cannot approve "${id}": it breaks ${errors.length} road-safety rule${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.message).join('; ')}`,
         errors.map((e) => ({
           field: e.field
@@ -510,7 +511,8 @@ export class ItemService {
   }
 
   reject(id: string, reason: string, actor: Actor, reviewed: { revision: number }): ItemView {
-    if (!isReviewer(actor)) throw new WorkflowError(403, 'only communicators of Vara kommun and admins reject items');
+    if (!isReviewer(actor))
+      throw new WorkflowError('forbidden', 'only communicators of Vara kommun and admins reject items');
     const before = this.reviewed(id, actor, reviewed.revision, 'reject');
     return this.view(
       this.apply(before, 'reject', actor, {
@@ -554,7 +556,7 @@ export class ItemService {
       imported = await r.importUpload(bytes, (pixels) => this.decodes.admit(actor.username, pixels));
     } catch (e: unknown) {
       if (e instanceof r.ImageImportError)
-        throw new WorkflowError(e.httpStatus, e.message, [{ field: 'file', message: e.message }]);
+        throw new WorkflowError(e.kind, e.message, [{ field: 'file', message: e.message }]);
       throw e;
     }
     const png = imported.toPng();
@@ -595,7 +597,7 @@ export class ItemService {
 
   imagePng(id: string, actor: Actor): Buffer {
     // A picture the caller may not see answers like one that does not exist.
-    if (!this.canSeeImage(actor, id)) throw new WorkflowError(404, `no image "${id}"`);
+    if (!this.canSeeImage(actor, id)) throw new WorkflowError('notFound', `no image "${id}"`);
     return this.images.png(id) as Buffer;
   }
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/accounts.ts';
-import { describeIssues } from '../config-error.ts';
 import type { Clock } from '../domain/clock.ts';
+import { describeIssues } from '../domain/config-error.ts';
 import { effectiveWindow } from '../domain/display-window.ts';
 import { contentTitle } from '../domain/item-content.ts';
 import type { DraftEntry, PlaylistDraftInput, SubmittableContent } from '../domain/item-input.ts';
@@ -290,14 +290,14 @@ export class PlaylistService {
   private source(which: 'draft' | 'live' | number): Candidate['playlist'] | null {
     if (which === 'draft') return this.candidate().playlist;
     const rev = which === 'live' ? this.repo.live() : this.repo.byRevision(which);
-    if (!rev && which !== 'live') throw new WorkflowError(404, `no published revision ${which}`);
+    if (!rev && which !== 'live') throw new WorkflowError('notFound', `no published revision ${which}`);
     return rev?.playlist ?? null;
   }
 
   /** What changes from `from` (default: the live revision) to `to` (default: the draft). */
   diff(from: 'live' | number = 'live', to: 'draft' | number = 'draft'): PlaylistDiff {
     const after = this.source(to);
-    if (!after) throw new WorkflowError(404, 'nothing is published yet');
+    if (!after) throw new WorkflowError('notFound', 'nothing is published yet');
     return diffPlaylists(this.source(from), after);
   }
 
@@ -318,7 +318,7 @@ export class PlaylistService {
         ? [{ field: `entries.${i}`, message: `the picture of item "${item.id}" cannot be read: upload it again` }]
         : [],
     );
-    throw new WorkflowError(409, `cannot go live: ${issues.map((x) => x.message).join('; ')}`, issues);
+    throw new WorkflowError('conflict', `cannot go live: ${issues.map((x) => x.message).join('; ')}`, issues);
   }
 
   // --- publishing
@@ -335,12 +335,12 @@ export class PlaylistService {
       const c = this.candidate();
       if (c.playlist.items.length === 0)
         throw new WorkflowError(
-          409,
+          'conflict',
           'the draft is empty: add approved items (PUT /api/playlist/draft) before publishing',
         );
       if (c.problems.length) {
         throw new WorkflowError(
-          409,
+          'conflict',
           `the draft cannot be published: ${c.problems.map((p) => p.message).join('; ')}`,
           c.problems,
         );
@@ -348,7 +348,10 @@ export class PlaylistService {
       const live = this.repo.live();
       const diff = diffPlaylists(live?.playlist ?? null, c.playlist);
       if (diff.identical)
-        throw new WorkflowError(409, `nothing to publish: the draft is the same as live revision ${live?.revision}`);
+        throw new WorkflowError(
+          'conflict',
+          `nothing to publish: the draft is the same as live revision ${live?.revision}`,
+        );
       const playlist = this.validated(c.playlist);
       const revision = this.repo.insertRevision({
         playlist,
@@ -377,9 +380,9 @@ export class PlaylistService {
   rollback(to: number, actor: Actor, note: string | null = null): { revision: RevisionSummary; diff: PlaylistDiff } {
     const result = this.db.transaction(() => {
       const target = this.repo.byRevision(to);
-      if (!target) throw new WorkflowError(404, `no published revision ${to}`);
+      if (!target) throw new WorkflowError('notFound', `no published revision ${to}`);
       const live = this.repo.live();
-      if (live && live.revision === to) throw new WorkflowError(409, `revision ${to} is already live`);
+      if (live && live.revision === to) throw new WorkflowError('conflict', `revision ${to} is already live`);
       const diff = diffPlaylists(live?.playlist ?? null, target.playlist);
       const revision = this.repo.insertRevision({
         playlist: target.playlist,
@@ -417,7 +420,10 @@ export class PlaylistService {
   private validated(p: Candidate['playlist']): PlaylistFile {
     const parsed = PlaylistFile.safeParse({ version: 1, ...p });
     if (!parsed.success)
-      throw new WorkflowError(409, `the playlist would not be valid: ${describeIssues(parsed.error).join('; ')}`);
+      throw new WorkflowError(
+        'conflict',
+        `the playlist would not be valid: ${describeIssues(parsed.error).join('; ')}`,
+      );
     return parsed.data;
   }
 
@@ -435,7 +441,8 @@ export class PlaylistService {
 
   revision(n: number | 'live'): RevisionView {
     const r = n === 'live' ? this.repo.live() : this.repo.byRevision(n);
-    if (!r) throw new WorkflowError(404, n === 'live' ? 'nothing is published yet' : `no published revision ${n}`);
+    if (!r)
+      throw new WorkflowError('notFound', n === 'live' ? 'nothing is published yet' : `no published revision ${n}`);
     const { itemRevisions: _, ...rest } = r;
     return { ...rest, live: r.revision === this.repo.liveRevisionNumber() };
   }
@@ -462,7 +469,7 @@ export class PlaylistService {
           .map((e) => e.itemId),
       );
       playlist = { ...c.playlist, items: c.playlist.items.filter((i) => ok.has(i.id)) };
-      if (playlist.items.length === 0) throw new WorkflowError(409, 'the draft has no approved items to export');
+      if (playlist.items.length === 0) throw new WorkflowError('conflict', 'the draft has no approved items to export');
     } else {
       playlist = this.revision(which).playlist;
     }
@@ -547,7 +554,7 @@ export class PlaylistService {
     if (issues.length) throw badRequest(issues);
     if (lintIssues.length) {
       throw new WorkflowError(
-        422,
+        'unprocessable',
         `the playlist breaks the road-safety rules: ${lintIssues.map((l) => `${l.field}: ${l.message}`).join('; ')}`,
         lintIssues,
       );

@@ -1,19 +1,18 @@
-import { HttpError } from '../api/error-handler.ts';
+import { type FieldIssue, Refusal, type RefusalKind } from '../domain/refusal.ts';
 
 /**
- * A refusal by the content workflow: `statusCode` is what the API answers (400 bad field, 403 not yours,
- * 404 not found, 409 wrong state, 422 content that breaks the road-safety lint), `issues` name the fields.
- * The CLI prints the same message.
+ * A refusal by the content workflow (a bad field, not yours, not found, the wrong state, content that breaks the
+ * road-safety lint); `issues` name the fields. The API and the CLI say the same message.
  */
-export class WorkflowError extends HttpError {
-  constructor(statusCode: number, message: string, issues?: Array<{ field: string; message: string }>) {
-    super(statusCode, message, issues);
+export class WorkflowError extends Refusal {
+  constructor(kind: RefusalKind, message: string, issues?: FieldIssue[]) {
+    super(kind, message, issues);
     this.name = 'WorkflowError';
   }
 }
 
-export const badRequest = (issues: Array<{ field: string; message: string }>) =>
-  new WorkflowError(400, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+export const badRequest = (issues: FieldIssue[]) =>
+  new WorkflowError('invalid', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
 
 /**
  * A 409 that carries what is there now (the item as it is, the draft as it is), so a client can show the user what
@@ -24,7 +23,7 @@ export class ConflictError<T> extends WorkflowError {
     message: string,
     readonly current: T,
   ) {
-    super(409, message);
+    super('conflict', message);
     this.name = 'ConflictError';
   }
 }

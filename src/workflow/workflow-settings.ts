@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { AccountSettings } from '../auth/accounts.ts';
 import { DEFAULT_LOG2_N, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
-import { ConfigError, describeIssues } from '../config-error.ts';
+import { ConfigError, describeIssues } from '../domain/config-error.ts';
 import { DEFAULT_CONTENT_RULES } from '../domain/content-rules.ts';
 
 const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -61,7 +62,7 @@ export const WorkflowEnv = z.object({
   ),
 });
 
-export interface WorkflowSettings {
+export interface WorkflowSettings extends AccountSettings {
   adminPassword: string | null;
   cookieSecure: 'auto' | 'always' | 'never';
   sessionMs: number;

@@ -89,11 +89,11 @@ describe('the OpenAPI description', () => {
   });
 
   it('carries the validation limits: password length and the information link hosts', () => {
-    const body = (path: string, method: 'post' | 'patch') =>
-      (
-        (spec.paths[path]?.[method]?.requestBody as OpenAPIV3.RequestBodyObject).content['application/json']
-          ?.schema as OpenAPIV3.SchemaObject
-      ).properties ?? {};
+    const body = (path: string, method: 'post' | 'patch') => {
+      const request = spec.paths[path]?.[method]?.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+      const schema = request?.content['application/json']?.schema as OpenAPIV3.SchemaObject | undefined;
+      return schema?.properties ?? {};
+    };
     expect(body('/api/users', 'post').password).toMatchObject({ minLength: 12, maxLength: 256 });
     expect(body('/api/auth/password', 'post').newPassword).toMatchObject({ minLength: 12 });
     const link = body('/api/items', 'post').infoLink as OpenAPIV3.SchemaObject;

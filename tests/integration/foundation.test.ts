@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
-import { renderItemForSign } from '../../src/runtime.ts';
+import { renderItemForSign } from '../../src/render/sign-page.ts';
 import { waitFor } from '../signs/helpers.ts';
 import { decodePng, startTestApp, type TestApp } from './app-helpers.ts';
 

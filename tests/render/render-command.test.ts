@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { renderCommand } from '../../src/render/render-command.ts';
+import { renderCommand } from '../../src/cli/render-command.ts';
 
 function capture() {
   const out: string[] = [];

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameCrc32 } from '../../src/render/frame.ts';
-import { renderCrisisPage, signSurface } from '../../src/runtime.ts';
+import { renderCrisisPage, signSurface } from '../../src/render/sign-page.ts';
 import { mulberry32 } from '../bridge/emulator.ts';
 import { type Auth, ConnectionLostError, Http, type Json } from './http-client.ts';
 import {

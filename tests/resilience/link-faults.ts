@@ -8,7 +8,7 @@
  */
 import { rmSync } from 'node:fs';
 import { frameCrc32 } from '../../src/render/frame.ts';
-import { renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
+import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
 import { mulberry32, TamperProxy } from '../bridge/emulator.ts';
 import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
 import { Client, saveDraft } from '../workflow/helpers.ts';

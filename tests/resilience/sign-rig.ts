@@ -5,12 +5,12 @@
  */
 import { type FSWatcher, mkdtempSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type SignConfig, SignConfig as SignConfigSchema } from '../../src/config.ts';
 import type { PlaylistItem } from '../../src/domain/playlist.ts';
-import { readPlaylistFile } from '../../src/domain/playlist-file.ts';
 import type { Frame } from '../../src/render/frame.ts';
-import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from '../../src/runtime.ts';
+import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from '../../src/render/sign-page.ts';
+import { readPlaylistFile } from '../../src/schedule/playlist-file.ts';
 import { Priority, type PriorityName } from '../../src/signs/bridge/messages.ts';
+import { type SignConfig, SignConfig as SignConfigSchema } from '../../src/signs/sign-config.ts';
 import {
   buildEmulator,
   Emulator,

@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { PlaylistItem } from '../../src/domain/playlist.ts';
 import { type Frame, frameCrc32, solidFrame } from '../../src/render/frame.ts';
-import { ImageNotReadyError } from '../../src/runtime.ts';
+import { ImageNotReadyError } from '../../src/render/sign-page.ts';
 import { PREPARE_WAIT_MS } from '../../src/schedule/pages-not-airing.ts';
 import type { PublishedSchedule } from '../../src/schedule/schedule-input.ts';
-import { SignPlayer } from '../../src/schedule/sign-player.ts';
 import { type ScheduledPage, SignScheduler } from '../../src/schedule/sign-scheduler.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { signStateRepository } from '../../src/store/sign-state-repository.ts';
@@ -79,23 +78,13 @@ async function rig(
     return frameOf(p);
   };
   const errors: string[] = [];
-  const fallback = new SignPlayer({
-    signId: 'TEST',
-    controller: r.controller,
-    clock,
-    items: () => fallbackPages,
-    render,
-    state,
-    leaseMs: 30_000,
-    onError: (m) => errors.push(m),
-  });
   const scheduler = new SignScheduler({
     signId: 'TEST',
     controller: r.controller,
     clock,
     schedule: () => schedule,
     activeOverride: () => null,
-    fallback,
+    fallbackItems: () => fallbackPages,
     render,
     state,
     leaseMs: 30_000,

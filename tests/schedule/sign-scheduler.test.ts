@@ -5,7 +5,6 @@ import type { PlaylistItem } from '../../src/domain/playlist.ts';
 import { type Frame, frameCrc32, solidFrame } from '../../src/render/frame.ts';
 import { OverrideBook } from '../../src/schedule/override-book.ts';
 import type { PublishedSchedule } from '../../src/schedule/schedule-input.ts';
-import { SignPlayer } from '../../src/schedule/sign-player.ts';
 import { type ScheduledPage, SignScheduler } from '../../src/schedule/sign-scheduler.ts';
 import type { PriorityName } from '../../src/signs/bridge/messages.ts';
 import { type Db, openDatabase } from '../../src/store/database.ts';
@@ -63,7 +62,6 @@ interface Harness {
   db: Db;
   rig: ReturnType<typeof virtualRig>;
   scheduler: SignScheduler;
-  fallback: SignPlayer;
   overrides: OverrideBook;
   played: Played[];
   setSchedule(s: PublishedSchedule<ScheduledPage>): void;
@@ -93,16 +91,6 @@ async function harness(
   const known = new Map(initial.items.map((i) => [i.id, i.page]));
   let clockOk = true;
   const state = signStateRepository(db);
-  const fallback = new SignPlayer({
-    signId: SIGN,
-    controller: rig.controller,
-    clock,
-    items: () => FALLBACK,
-    render,
-    state,
-    leaseMs: 30_000,
-    onError: () => undefined,
-  });
   const overrides = new OverrideBook(db, clock, null);
   const scheduler = new SignScheduler({
     signId: SIGN,
@@ -110,7 +98,7 @@ async function harness(
     clock,
     schedule: () => schedule,
     activeOverride: (signId, now) => overrides.activeFor(signId, now),
-    fallback,
+    fallbackItems: () => FALLBACK,
     render,
     state,
     leaseMs: 30_000,
@@ -138,7 +126,6 @@ async function harness(
     db,
     rig,
     scheduler,
-    fallback,
     overrides,
     played,
     setSchedule: (s) => {

@@ -108,7 +108,7 @@ describe('the decode budget', () => {
     const budget = new DecodeBudget({ pixels: 100, perUser: 1, waitMs: 1000 });
     const release = await budget.admit('kajsa', 50);
     await expect(budget.admit('kajsa', 10)).rejects.toMatchObject({
-      statusCode: 429,
+      kind: 'rateLimited',
       message: expect.stringMatching(/another picture of yours is being read/),
     });
     release();
@@ -140,7 +140,7 @@ describe('the decode budget', () => {
   it('a decode that waits too long is refused as busy, and gives its place back', async () => {
     const budget = new DecodeBudget({ pixels: 100, perUser: 1, waitMs: 30 });
     const a = await budget.admit('a', 100);
-    await expect(budget.admit('b', 10)).rejects.toMatchObject({ statusCode: 503 });
+    await expect(budget.admit('b', 10)).rejects.toMatchObject({ kind: 'unavailable' });
     a();
     (await budget.admit('b', 10))();
   });

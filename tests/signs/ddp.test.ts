@@ -1,6 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignConfig } from '../../src/config.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { type Frame, setPixelValue, solidFrame } from '../../src/render/frame.ts';
 import { BridgeSession } from '../../src/signs/bridge/bridge-session.ts';
@@ -14,6 +13,7 @@ import {
   frameToRgb,
   parseDdpHeader,
 } from '../../src/signs/ddp/ddp-packets.ts';
+import { SignConfig } from '../../src/signs/sign-config.ts';
 import { SignController } from '../../src/signs/sign-controller.ts';
 import { createSignLink } from '../../src/signs/sign-link.ts';
 import { waitFor } from './helpers.ts';

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
-import { renderItemForSign } from '../../src/runtime.ts';
+import { renderItemForSign } from '../../src/render/sign-page.ts';
 import { type ControllerMessage, Priority } from '../../src/signs/bridge/messages.ts';
 import { CRISIS_SLOT } from '../../src/signs/slot-cache.ts';
 import type { CrisisRecord } from '../../src/store/crisis-repository.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
-import { renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
+import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
 import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';

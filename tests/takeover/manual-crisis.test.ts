@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
-import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign } from '../../src/runtime.ts';
+import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
 import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 

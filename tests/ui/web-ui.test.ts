@@ -5,7 +5,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import { frameToRgba } from '../../src/render/frame.ts';
-import { renderItemForSign } from '../../src/runtime.ts';
+import { renderItemForSign } from '../../src/render/sign-page.ts';
 import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
 
 /**

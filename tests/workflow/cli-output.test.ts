@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columns } from '../../src/workflow/cli-commands.ts';
+import { columns } from '../../src/cli/workflow-commands.ts';
 import { skylt } from './cli-helpers.ts';
 import { startWorkflowApp, type WorkflowApp } from './helpers.ts';
 

@@ -6,12 +6,13 @@ import { loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { Organisation } from '../domain/item-content.ts';
 import type { PlaylistFile } from '../domain/playlist.ts';
-import { PlaylistFileError, readPlaylistFile } from '../domain/playlist-file.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { Role } from '../domain/roles.ts';
+import { PlaylistFileError, readPlaylistFile } from '../schedule/playlist-file.ts';
 import { openDatabase } from '../store/database.ts';
-import { playlistFileProblems } from './playlist-checks.ts';
-import { Workflow } from './workflow.ts';
-import { WorkflowError } from './workflow-error.ts';
+import { playlistFileProblems } from '../workflow/playlist-checks.ts';
+import { Workflow } from '../workflow/workflow.ts';
+import { WorkflowError } from '../workflow/workflow-error.ts';
 
 /**
  * `skylt user|token|playlist ...`: the same workflow as the API, on the same SQLite file (SKYLT_DATA_DIR), run by
@@ -104,12 +105,12 @@ function openWorkflow(env: NodeJS.ProcessEnv): { workflow: Workflow; close(): vo
   return { workflow, close: () => db.close(), signIds: config.signs.map((s) => s.id) };
 }
 
-/** Runs `fn`, turning the workflow's refusals into a message and exit code 1. */
+/** Runs `fn`, turning the core's refusals into a message and exit code 1. */
 async function guarded(io: Io, fn: () => Promise<number> | number): Promise<number> {
   try {
     return await fn();
   } catch (error: unknown) {
-    if (error instanceof WorkflowError) {
+    if (error instanceof Refusal) {
       io.err(`skylt: ${error.message}`);
       return 1;
     }
@@ -192,7 +193,7 @@ export async function userCommand(
       }
       return withWorkflow(env, async (w) => {
         const user = w.workflow.accounts.findUser(username);
-        if (!user) throw new WorkflowError(404, `no user "${username}"`);
+        if (!user) throw new WorkflowError('notFound', `no user "${username}"`);
         await w.workflow.accounts.updateUser(
           user.id,
           { disabled: sub === 'disable', ...(sub === 'enable' ? { unlock: true } : {}) },
@@ -275,7 +276,10 @@ export async function tokenCommand(
       return withWorkflow(env, async (w) => {
         const token = w.workflow.accounts.findToken(arg);
         if (!token)
-          throw new WorkflowError(404, `no API token "${arg}" (give its id or its prefix, see "skylt token list")`);
+          throw new WorkflowError(
+            'notFound',
+            `no API token "${arg}" (give its id or its prefix, see "skylt token list")`,
+          );
         const view = w.workflow.accounts.revokeToken(token.id, actor());
         io.out(`revoked API token ${view.id} "${view.name}"`);
         return 0;

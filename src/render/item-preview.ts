@@ -1,13 +1,13 @@
-import type { SignConfig } from '../config.ts';
 import type { LintFinding } from '../domain/content-lint.ts';
 import type { Organisation } from '../domain/item-content.ts';
 import type { SubmittableContent } from '../domain/item-input.ts';
-import { framePng } from '../render/frame-png.ts';
-import { type ImportedImage, importImage } from '../render/image-import.ts';
-import { lintRenderedItem } from '../render/lint-render.ts';
-import { RenderContentError } from '../render/render-errors.ts';
-import { renderItem } from '../render/render-item.ts';
-import { type SignProfile, signProfile } from '../render/sign-profile.ts';
+import type { SignConfig } from '../signs/sign-config.ts';
+import { framePng } from './frame-png.ts';
+import { type ImportedImage, importImage } from './image-import.ts';
+import { lintRenderedItem } from './lint-render.ts';
+import { RenderContentError } from './render-errors.ts';
+import { renderItem } from './render-item.ts';
+import { type SignProfile, signProfile } from './sign-profile.ts';
 
 /**
  * The content workflow's one door to the renderer and the road-safety lint (src/render, src/domain/content-lint):
@@ -55,7 +55,7 @@ export function importUpload(bytes: Buffer, admit?: (pixels: number) => Promise<
   return importImage(bytes, {}, admit);
 }
 
-export { DEFAULT_IMAGE_LIMITS, ImageImportError } from '../render/image-import.ts';
+export { DEFAULT_IMAGE_LIMITS, ImageImportError } from './image-import.ts';
 
 /** Runs the lint for each target sign, as drawn on that sign; identical findings are merged. */
 export function checkContent(

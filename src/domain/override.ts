@@ -1,4 +1,4 @@
-import type { PlaylistItem } from '../domain/playlist.ts';
+import type { PlaylistItem } from './playlist.ts';
 
 /**
  * A communicator's "show now": one page on some signs, above the shared rotation, for a limited

@@ -1,11 +1,11 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../api/error-handler.ts';
+import { ACCESS_POLICY, type AccessRule, findRule, needsRule } from '../auth/access-policy.ts';
+import { safeEqual } from '../auth/password.ts';
 import type { Principal } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
-import { ACCESS_POLICY, type AccessRule, findRule, needsRule } from './access-policy.ts';
-import { safeEqual } from './password.ts';
+import { HttpError } from './error-handler.ts';
 
 export const SESSION_COOKIE = 'skylt_session';
 export const CSRF_HEADER = 'x-csrf-token';

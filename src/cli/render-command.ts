@@ -4,12 +4,12 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { LintFinding } from '../domain/content-lint.ts';
 import { ItemContent, Organisation } from '../domain/item-content.ts';
-import { PIXEL_FORMATS, type PixelFormat } from './frame.ts';
-import { framePng } from './frame-png.ts';
-import { ImageImportError, type ImportedImage, importImage } from './image-import.ts';
-import { lintRenderedItem } from './lint-render.ts';
-import { RenderContentError } from './render-errors.ts';
-import { DEFAULT_SIGN_PROFILES, type SignProfile, signProfile, signProfileFromConfig } from './sign-profile.ts';
+import { PIXEL_FORMATS, type PixelFormat } from '../render/frame.ts';
+import { framePng } from '../render/frame-png.ts';
+import { ImageImportError, type ImportedImage, importImage } from '../render/image-import.ts';
+import { lintRenderedItem } from '../render/lint-render.ts';
+import { RenderContentError } from '../render/render-errors.ts';
+import { DEFAULT_SIGN_PROFILES, type SignProfile, signProfile, signProfileFromConfig } from '../render/sign-profile.ts';
 
 const USAGE = `usage: skylt render ITEM.json|PLAYLIST.json [--sign ID] [--out DIR] [--format FORMAT]
 

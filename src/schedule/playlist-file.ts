@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describeIssues } from '../config-error.ts';
-import { PlaylistFile } from './playlist.ts';
+import { describeIssues } from '../domain/config-error.ts';
+import { PlaylistFile } from '../domain/playlist.ts';
 
 export class PlaylistFileError extends Error {
   constructor(

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ItemInput, PlaylistDraftInput } from './domain/item-input.ts';
-import { PlaylistFile } from './domain/playlist.ts';
-import { VERSION } from './version.ts';
+import { ItemInput, PlaylistDraftInput } from '../domain/item-input.ts';
+import { PlaylistFile } from '../domain/playlist.ts';
+import { VERSION } from '../version.ts';
 
 const USAGE = `usage: skylt <command>
 
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case 'start': {
-      const { startSkylt } = await import('./main.ts');
+      const { startSkylt } = await import('../main.ts');
       await startSkylt();
       return 0;
     }
@@ -59,15 +59,15 @@ export async function main(argv: string[]): Promise<number> {
       console.log(VERSION);
       return 0;
     case 'playlist': {
-      const { playlistCommand } = await import('./workflow/cli-commands.ts');
+      const { playlistCommand } = await import('./workflow-commands.ts');
       return playlistCommand(rest);
     }
     case 'user': {
-      const { userCommand } = await import('./workflow/cli-commands.ts');
+      const { userCommand } = await import('./workflow-commands.ts');
       return userCommand(rest);
     }
     case 'token': {
-      const { tokenCommand } = await import('./workflow/cli-commands.ts');
+      const { tokenCommand } = await import('./workflow-commands.ts');
       return tokenCommand(rest);
     }
     case 'schemas':
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'restore':
       return backupCommand(command, rest[0]);
     case 'render': {
-      const { renderCommand } = await import('./render/render-command.ts');
+      const { renderCommand } = await import('./render-command.ts');
       return renderCommand(rest);
     }
     default:
@@ -92,8 +92,8 @@ async function backupCommand(command: 'backup' | 'restore', file: string | undef
     console.error(`usage: skylt ${command} FILE`);
     return 2;
   }
-  const { loadConfig } = await import('./config.ts');
-  const { BackupError, backupDatabase, restoreDatabase } = await import('./store/backup.ts');
+  const { loadConfig } = await import('../config.ts');
+  const { BackupError, backupDatabase, restoreDatabase } = await import('../store/backup.ts');
   const database = resolve(loadConfig().dataDir, 'skylt.db');
   try {
     if (command === 'backup') {
