@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { OpenAPIV3 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRule } from '../../src/auth/access-policy.ts';
-import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
 
 const REDOCLY = join(process.cwd(), 'node_modules/@redocly/cli/bin/cli.js');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -20,8 +20,8 @@ let t: TestApp;
 let spec: OpenAPIV3.Document;
 let dir: string;
 beforeAll(async () => {
-  t = await startTestApp();
-  spec = (await (await fetch(`${t.url}/docs/json`)).json()) as OpenAPIV3.Document;
+  t = await build();
+  spec = (await t.anonymous().get('/docs/json')).body as OpenAPIV3.Document;
   dir = mkdtempSync(join(tmpdir(), 'skylt-openapi-'));
 }, 30_000);
 afterAll(async () => {
@@ -108,7 +108,7 @@ describe('the OpenAPI description', () => {
   it('is true to the server: an anonymous call gets what the description says', async () => {
     for (const { path, method, op } of operations()) {
       if (method !== 'get' || path.includes('{') || !path.startsWith('/api')) continue;
-      const res = await fetch(`${t.url}${path}`);
+      const res = await t.anonymous().get(path);
       const documented = Object.keys(op.responses);
       expect(documented, `GET ${path} answered ${res.status}`).toContain(String(res.status));
     }

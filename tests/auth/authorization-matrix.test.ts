@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_POLICY, findRule, needsRule } from '../../src/auth/access-policy.ts';
 import type { Organisation } from '../../src/domain/item-content.ts';
 import type { Role } from '../../src/domain/roles.ts';
-import { type Client, concert, info, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
+import { concert, info } from '../workflow/helpers.ts';
 
 /**
  * Every registered route against every kind of caller, over real HTTP. The expected audience of each route comes
@@ -18,11 +19,11 @@ interface Caller {
   client: Client;
 }
 
-let t: WorkflowApp;
+let t: TestApp;
 let callers: Caller[];
 
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build();
   const session = async (name: string, organisation: Organisation, role: Role): Promise<Caller> => ({
     name,
     role,
@@ -142,8 +143,8 @@ describe('authorization matrix', () => {
   });
 
   it('covers crisis routes added later by prefix, and refuses an /api route nobody wrote a rule for', async () => {
-    const probe = await startWorkflowApp({
-      beforeListen: (app) => {
+    const probe = await build({
+      beforeStart: (app) => {
         app.post('/api/crisis/later-feature', async () => ({ ok: true }));
         app.get('/api/unruled', async () => ({ ok: true }));
       },

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, PASSWORD, type TestApp } from '../helper.ts';
 import { skylt } from '../workflow/cli-helpers.ts';
-import { Client, PASSWORD, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
 
 describe('skylt user and skylt token, on the same SQLite file as the running server', () => {
   let dataDir: string;
-  let t: WorkflowApp;
+  let t: TestApp;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'skylt-cli-'));
-    t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    t = await build({ env: { SKYLT_DATA_DIR: dataDir } });
   });
   afterAll(async () => {
     await t.close();
@@ -77,7 +77,7 @@ describe('skylt user and skylt token, on the same SQLite file as the running ser
     const token = created.stdout.trim();
     expect(token).toMatch(/^skylt_[0-9a-f]{12}_[\w-]{43}$/);
     expect(created.stderr).toMatch(/shown only now/);
-    const web = new Client(t.url, { bearer: token });
+    const web = t.client({ bearer: token });
     expect((await web.get('/api/auth/me')).body).toMatchObject({
       kind: 'token',
       organisation: 'konserthus',

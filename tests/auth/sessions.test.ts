@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
-import { ADMIN_PASSWORD, Client, PASSWORD, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, build, PASSWORD, type TestApp } from '../helper.ts';
 
-let t: WorkflowApp | null = null;
+let t: TestApp | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
@@ -27,7 +27,7 @@ describe('passwords', () => {
 
 describe('first start', () => {
   it('creates admin from SKYLT_ADMIN_PASSWORD, printing nothing', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     expect(t.printed).toEqual([]);
     expect((await t.anonymous().post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).status).toBe(
       200,
@@ -35,7 +35,7 @@ describe('first start', () => {
   });
 
   it('without it, generates a password into a file only its owner can read, prints only where it is, and requires a change at first sign-in; a restart prints nothing', async () => {
-    t = await startWorkflowApp({ env: { SKYLT_ADMIN_PASSWORD: '' } });
+    t = await build({ env: { SKYLT_ADMIN_PASSWORD: '' } });
     expect(t.printed).toHaveLength(1);
     const path = /\n {4}(\S+)\n/.exec(t.printed[0] ?? '')?.[1] ?? '';
     expect(path).toBe(join(t.dataDir, 'first-admin-password.txt'));
@@ -73,14 +73,14 @@ describe('first start', () => {
     const dataDir = t.dataDir;
     await t.app.close();
     await t.runtime.stop();
-    t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir, SKYLT_ADMIN_PASSWORD: '' } });
+    t = await build({ env: { SKYLT_DATA_DIR: dataDir, SKYLT_ADMIN_PASSWORD: '' } });
     expect(t.printed).toEqual([]);
   });
 });
 
 describe('sessions', () => {
   it('use an HttpOnly, SameSite=Strict cookie, Secure when configured, kept server-side and ended by logout', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const login = await t.anonymous().post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
     const cookie = cookieOf(login);
     expect(cookie).toMatch(/^skylt_session=[\w-]{43};/);
@@ -94,19 +94,19 @@ describe('sessions', () => {
     const value = cookie.split(';')[0]?.split('=')[1] ?? '';
     expect(hashes.some((h) => h.includes(value))).toBe(false);
 
-    const admin = new Client(t.url, { cookie: cookie.split(';')[0], csrf: login.body.csrfToken });
+    const admin = t.client({ cookie: cookie.split(';')[0], csrf: login.body.csrfToken });
     expect((await admin.get('/api/users')).status).toBe(200);
     expect((await admin.post('/api/auth/logout')).status).toBe(204);
     expect((await admin.get('/api/users')).status).toBe(401);
     await t.close();
 
-    t = await startWorkflowApp({ env: { SKYLT_COOKIE_SECURE: 'always' } });
+    t = await build({ env: { SKYLT_COOKIE_SECURE: 'always' } });
     const secure = await t.anonymous().post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
     expect(cookieOf(secure)).toMatch(/Secure/);
   });
 
   it('expire after SKYLT_SESSION_HOURS', async () => {
-    t = await startWorkflowApp({ env: { SKYLT_SESSION_HOURS: '1' } });
+    t = await build({ env: { SKYLT_SESSION_HOURS: '1' } });
     const admin = await t.login('admin', ADMIN_PASSWORD);
     t.clock.advance(59 * 60_000);
     expect((await admin.get('/api/auth/me')).status).toBe(200);
@@ -115,7 +115,7 @@ describe('sessions', () => {
   });
 
   it('need the CSRF token for every change made with the cookie, not for reads, and not for API tokens', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const admin = await t.login('admin', ADMIN_PASSWORD);
     const body = { username: 'anna', organisation: 'konserthus', role: 'submitter', password: PASSWORD };
     const without = await admin.request('POST', '/api/users', body, { csrf: false });
@@ -136,7 +136,7 @@ describe('sessions', () => {
   });
 
   it('login is rate-limited per client address', async () => {
-    t = await startWorkflowApp({ env: { SKYLT_LOGIN_RATE_LIMIT: '3' } });
+    t = await build({ env: { SKYLT_LOGIN_RATE_LIMIT: '3' } });
     const anon = t.anonymous();
     const statuses = [];
     for (let i = 0; i < 4; i++)
@@ -145,7 +145,7 @@ describe('sessions', () => {
   });
 
   it('an account locks after repeated failures, even for the right password, until an admin unlocks it', async () => {
-    t = await startWorkflowApp({ env: { SKYLT_LOGIN_LOCKOUT: '3' } });
+    t = await build({ env: { SKYLT_LOGIN_LOCKOUT: '3' } });
     await t.user('anna', 'konserthus', 'submitter');
     const anon = t.anonymous();
     const failures = [];
@@ -174,7 +174,7 @@ describe('sessions', () => {
   });
 
   it('disabling a user ends their sessions at once; the last admin cannot be disabled', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const anna = await t.user('anna', 'konserthus', 'submitter');
     expect((await anna.get('/api/items')).status).toBe(200);
     const admin = await t.login('admin', ADMIN_PASSWORD);
@@ -196,7 +196,7 @@ describe('sessions', () => {
   });
 
   it('a communicator must belong to Vara kommun; a bad user is refused naming the field', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const admin = await t.login('admin', ADMIN_PASSWORD);
     const res = await admin.post('/api/users', { username: 'kurt', organisation: 'konserthus', role: 'communicator' });
     expect(res.status).toBe(400);
@@ -222,7 +222,7 @@ describe('sessions', () => {
   });
 
   it('changing my password ends my other sessions', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const one = await t.user('anna', 'konserthus', 'submitter');
     const two = await t.login('anna');
     const wrong = await one.post('/api/auth/password', {
@@ -242,7 +242,7 @@ describe('sessions', () => {
 
 describe('API tokens', () => {
   it('are shown once, stored hashed, scoped to an organisation and a role, and stop working when revoked or expired', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const admin = await t.login('admin', ADMIN_PASSWORD);
     const created = await admin.post('/api/tokens', {
       name: 'konserthus-webb',
@@ -260,7 +260,7 @@ describe('API tokens', () => {
     db.close();
     expect(row).not.toContain(token.slice('skylt_'.length + 13));
 
-    const web = new Client(t.url, { bearer: token });
+    const web = t.client({ bearer: token });
     const me = await web.get('/api/auth/me');
     expect(me.body).toMatchObject({
       kind: 'token',
@@ -272,7 +272,7 @@ describe('API tokens', () => {
     expect((await web.get('/api/items')).status).toBe(200);
     expect((await web.get('/api/playlist/draft')).status).toBe(403);
 
-    const forged = new Client(t.url, { bearer: `${token.slice(0, -4)}AAAA` });
+    const forged = t.client({ bearer: `${token.slice(0, -4)}AAAA` });
     expect((await forged.get('/api/items')).status).toBe(401);
     expect((await admin.delete(`/api/tokens/${created.body.id}`)).body.revokedAt).not.toBeNull();
     const revoked = await web.get('/api/items');
@@ -286,14 +286,14 @@ describe('API tokens', () => {
       role: 'communicator',
       expiresAt: '2026-12-01T10:00:00Z',
     });
-    const shortLived = new Client(t.url, { bearer: soon.body.token });
+    const shortLived = t.client({ bearer: soon.body.token });
     expect((await shortLived.get('/api/playlist/draft')).status).toBe(200);
     t.clock.advance(60 * 60_000);
     expect((await shortLived.get('/api/playlist/draft')).status).toBe(401);
   });
 
   it('cannot sign out or change a password: those are for people', async () => {
-    t = await startWorkflowApp();
+    t = await build();
     const token = t.token('ops', 'kommun', 'admin');
     expect((await token.post('/api/auth/logout')).status).toBe(403);
     expect((await token.post('/api/auth/password', { currentPassword: 'x', newPassword: 'y' })).status).toBe(403);

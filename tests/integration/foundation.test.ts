@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderItemForSign } from '../../src/render/sign-page.ts';
+import { build, type TestApp } from '../helper.ts';
 import { waitFor } from '../signs/helpers.ts';
-import { decodePng, startTestApp, type TestApp } from './app-helpers.ts';
+import { decodePng } from './app-helpers.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -11,9 +12,9 @@ afterEach(async () => {
 });
 
 async function health(app: TestApp) {
-  const res = await fetch(`${app.url}/api/health`);
+  const res = await app.anonymous().get('/api/health');
   expect(res.status).toBe(200);
-  return (await res.json()) as {
+  return res.body as {
     status: string;
     version: string;
     uptimeSeconds: number;
@@ -27,9 +28,9 @@ async function health(app: TestApp) {
 
 /** What a person sees at /api/signs/{id}/frame.png, compared pixel for pixel with the page Skylt rendered. */
 async function signShowsItem(app: TestApp, signId: string, itemId: string): Promise<boolean> {
-  const res = await fetch(`${app.url}/api/signs/${signId}/frame.png`);
+  const res = await app.anonymous().get(`/api/signs/${signId}/frame.png`);
   expect(res.headers.get('content-type')).toBe('image/png');
-  const png = decodePng(Buffer.from(await res.arrayBuffer()));
+  const png = decodePng(res.bytes);
   const sign = app.runtime.signs.get(signId);
   const item = app.runtime.playlistFile.items.find((i) => i.id === itemId);
   if (!sign || !item) throw new Error('unknown sign or item');
@@ -39,7 +40,7 @@ async function signShowsItem(app: TestApp, signId: string, itemId: string): Prom
 
 describe('Skylt on its embedded defaults', () => {
   it('plays the fallback loop on both virtual signs, page after page, each held for its dwell', async () => {
-    t = await startTestApp();
+    t = await build();
     const app = t;
     const [first, second, third] = app.runtime.playlistFile.items;
     if (!first || !second || !third) throw new Error('default playlist needs three pages');
@@ -78,7 +79,7 @@ describe('Skylt on its embedded defaults', () => {
   });
 
   it('keeps showing the page when the controller keeps refreshing its lease past the lease length', async () => {
-    t = await startTestApp({ SKYLT_PLAYLIST: 'tests/fixtures/one-page.json' });
+    t = await build({ env: { SKYLT_PLAYLIST: 'tests/fixtures/one-page.json' } });
     const app = t;
     await waitFor('page up', async () => {
       await app.runtime.tick();
@@ -94,19 +95,19 @@ describe('Skylt on its embedded defaults', () => {
   });
 
   it('serves the OpenAPI description at /docs', async () => {
-    t = await startTestApp();
-    const res = await fetch(`${t.url}/docs/json`);
+    t = await build();
+    const res = await t.anonymous().get('/docs/json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = res.body as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/signs/{id}/frame.png']));
-    expect((await fetch(`${t.url}/docs`)).status).toBe(200);
+    expect((await t.anonymous().get('/docs')).status).toBe(200);
   });
 
   it('answers an unknown sign with a 404 that names the signs there are', async () => {
-    t = await startTestApp();
-    const res = await fetch(`${t.url}/api/signs/E6-X/frame.png`);
+    t = await build();
+    const res = await t.anonymous().get('/api/signs/E6-X/frame.png');
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { message: string }).message).toContain('E20-N, E20-S');
+    expect(res.body.message).toContain('E20-N, E20-S');
   });
 });

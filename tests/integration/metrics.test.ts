@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { build, type TestApp } from '../helper.ts';
 import { waitFor } from '../signs/helpers.ts';
-import { communicatorFetch, startTestApp, type TestApp } from './app-helpers.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -10,21 +10,17 @@ afterEach(async () => {
 
 describe('operations endpoints', () => {
   it('serves Prometheus metrics named skylt_* with per-sign link counters and takeover latency', async () => {
-    t = await startTestApp();
+    t = await build();
     const app = t;
     await waitFor('pages up', async () => {
       await app.runtime.tick();
       return [...app.runtime.signs.values()].every((s) => s.controller.showing());
     });
-    const crisis = await communicatorFetch(app)('/api/crisis', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ template: 'gas' }),
-    });
+    const crisis = await app.token('communicator', 'kommun', 'communicator').post('/api/crisis', { template: 'gas' });
     expect(crisis.status).toBe(201);
-    const res = await fetch(`${app.url}/metrics`);
+    const res = await app.anonymous().get('/metrics');
     expect(res.status).toBe(200);
-    const text = await res.text();
+    const text = res.body as string;
     const value = (line: RegExp) => Number((text.match(line) ?? [])[1]);
     expect(value(/^skylt_bytes_sent_total\{sign="E20-N"\} (\d+)/m)).toBeGreaterThan(1000);
     expect(value(/^skylt_frames_sent_total\{sign="E20-S"\} (\d+)/m)).toBeGreaterThan(5);
@@ -36,11 +32,11 @@ describe('operations endpoints', () => {
   });
 
   it('answers readiness with 200 when both links are up', async () => {
-    t = await startTestApp();
+    t = await build();
     const app = t;
     await waitFor('links up', () => [...app.runtime.signs.values()].every((s) => s.controller.linkUp));
-    const res = await fetch(`${app.url}/api/ready`);
+    const res = await app.anonymous().get('/api/ready');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ready: true, problems: [] });
+    expect(res.body).toEqual({ ready: true, problems: [] });
   });
 });

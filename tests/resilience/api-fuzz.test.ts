@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_POLICY } from '../../src/auth/access-policy.ts';
-import { ADMIN_PASSWORD, concert, info, saveDraft, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, build, type TestApp } from '../helper.ts';
+import { concert, info, saveDraft } from '../workflow/helpers.ts';
 
 const SEED = Number(process.env.SKYLT_RESILIENCE_SEED ?? 20261129);
 const RUNS = Number(process.env.SKYLT_FUZZ_RUNS ?? 3000);
@@ -21,7 +22,7 @@ interface Route {
 
 type Caller = { name: string; headers: () => Record<string, string> };
 
-let t: WorkflowApp;
+let t: TestApp;
 const routes: Route[] = [];
 let callers: Caller[] = [];
 const pool: Record<string, string[]> = {};
@@ -35,7 +36,7 @@ async function login(username: string, password: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build({ listen: true });
   // Routes as registered, from the OpenAPI document the app serves at /docs/json, plus the few it hides.
   const doc = (t.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
   for (const [path, ops] of Object.entries(doc.paths)) {

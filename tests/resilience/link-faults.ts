@@ -10,8 +10,8 @@ import { rmSync } from 'node:fs';
 import { frameCrc32 } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
 import { mulberry32, TamperProxy } from '../bridge/emulator.ts';
-import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
-import { Client, saveDraft } from '../workflow/helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { saveDraft } from '../workflow/helpers.ts';
 import {
   allowedPanels,
   type Emulator,
@@ -122,7 +122,10 @@ export async function runLinkFaults(options: LinkFaultOptions): Promise<LinkFaul
       north: `tcp://127.0.0.1:${proxyPort}`,
       south: `serial:${pair.a}?baud=115200&pace=${options.serialPace ?? 11_520}`,
     };
-    const app: TestApp = await startTestApp({ SKYLT_CONFIG: writeSignFile(dir, links), SKYLT_DATA_DIR: dir });
+    const app: TestApp = await build({
+      env: { SKYLT_CONFIG: writeSignFile(dir, links), SKYLT_DATA_DIR: dir },
+      listen: true,
+    });
     cleanups.push(async () => {
       await app.close();
     });
@@ -167,7 +170,7 @@ export async function runLinkFaults(options: LinkFaultOptions): Promise<LinkFaul
       { name: 'linkfault-communicator', organisation: 'kommun', role: 'communicator' },
       { username: 'test', organisation: 'kommun', role: 'admin' },
     );
-    const api = new Client(app.url, { bearer: token });
+    const api = app.client({ bearer: token });
     const pages: Page[] = [...fallbackPages()];
     const ids: string[] = [];
     for (const lines of [

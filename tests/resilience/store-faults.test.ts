@@ -6,16 +6,17 @@
  * /api/health and /api/ready, leave nothing half-written, and carry on once the fault is gone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, info, saveDraft, startWorkflowApp, T0, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, T0, type TestApp } from '../helper.ts';
+import { info, saveDraft } from '../workflow/helpers.ts';
 
-let t: WorkflowApp | null = null;
+let t: TestApp | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
 });
 
 interface Rig {
-  t: WorkflowApp;
+  t: TestApp;
   maria: Client;
   kajsa: Client;
   live: string[];
@@ -23,7 +24,7 @@ interface Rig {
 
 /** Vara kommun has published three pages; both signs play them. */
 async function playing(): Promise<Rig> {
-  t = await startWorkflowApp();
+  t = await build();
   const maria = t.token('maria', 'kommun', 'communicator');
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const live: string[] = [];
@@ -43,7 +44,7 @@ async function playing(): Promise<Rig> {
 }
 
 /** Runs the schedule for `ms` of sign time in 1 s ticks; a tick must never fail. */
-async function runFor(app: WorkflowApp, ms: number): Promise<Set<string>> {
+async function runFor(app: TestApp, ms: number): Promise<Set<string>> {
   const shown = new Set<string>();
   for (let at = 0; at < ms; at += 1000) {
     app.clock.advance(1000);
@@ -61,7 +62,7 @@ async function runFor(app: WorkflowApp, ms: number): Promise<Set<string>> {
   return shown;
 }
 
-async function health(app: WorkflowApp) {
+async function health(app: TestApp) {
   return (await app.anonymous().get('/api/health')).body as {
     status: string;
     store: { ok: boolean; problem: string | null; since: string | null };
@@ -69,7 +70,7 @@ async function health(app: WorkflowApp) {
   };
 }
 
-type Fault = { name: string; code: string; words: RegExp; on(app: WorkflowApp): void; off(app: WorkflowApp): void };
+type Fault = { name: string; code: string; words: RegExp; on(app: TestApp): void; off(app: TestApp): void };
 
 const FAULTS: Fault[] = [
   {

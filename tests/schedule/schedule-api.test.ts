@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import type { PlaylistFile } from '../../src/domain/playlist.ts';
-import { startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type TestApp } from '../helper.ts';
 
-let t: WorkflowApp | null = null;
+let t: TestApp | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
@@ -43,7 +43,7 @@ const PLAYLIST: PlaylistFile = {
 };
 
 /** The runtime's timer, in simulated time: tick, let the links deliver, advance. */
-async function drive(app: WorkflowApp, ms: number, stepMs = 500): Promise<void> {
+async function drive(app: TestApp, ms: number, stepMs = 500): Promise<void> {
   const end = app.clock.now() + ms;
   while (app.clock.now() < end) {
     await app.runtime.tick();
@@ -54,8 +54,8 @@ async function drive(app: WorkflowApp, ms: number, stepMs = 500): Promise<void> 
   await new Promise((r) => setImmediate(r));
 }
 
-async function published(): Promise<WorkflowApp> {
-  const app = await startWorkflowApp();
+async function published(): Promise<TestApp> {
+  const app = await build();
   await app.runtime.workflow.playlist.importFile(PLAYLIST, SYSTEM_ACTOR, { publish: true });
   return app;
 }
@@ -186,7 +186,7 @@ describe('scheduling through the running app', () => {
   });
 
   it('says in /api/health when the clock is not believable, and then schedules nothing by time', async () => {
-    t = await startWorkflowApp({ start: Date.parse('2001-01-01T00:00:00Z') });
+    t = await build({ start: Date.parse('2001-01-01T00:00:00Z') });
     await t.runtime.workflow.playlist.importFile(PLAYLIST, SYSTEM_ACTOR, { publish: true });
     await drive(t, 15_000);
     const health = await t.anonymous().get('/api/health');
@@ -197,7 +197,7 @@ describe('scheduling through the running app', () => {
     const o = await communicator.post('/api/overrides', { itemId: 'vara-bibliotek', minutes: 5 });
     expect(o.status).toBe(503);
 
-    const ok = await startWorkflowApp();
+    const ok = await build();
     try {
       const h = await ok.anonymous().get('/api/health');
       expect(h.body.clock).toMatchObject({ ok: true, problem: null });

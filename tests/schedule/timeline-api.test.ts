@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { concert, info, startWorkflowApp, T0, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, T0, type TestApp } from '../helper.ts';
+import { concert, info } from '../workflow/helpers.ts';
 
 /**
  * GET /api/schedule/timeline over real HTTP: when each published item airs next, computed by the rotation engine,
  * and then checked against what the virtual signs actually play.
  */
-let t: WorkflowApp;
+let t: TestApp;
 afterEach(async () => {
   await t?.close();
 });
@@ -13,7 +14,7 @@ afterEach(async () => {
 const HOUR = 3_600_000;
 
 async function published(items: Record<string, unknown>[]) {
-  t = await startWorkflowApp();
+  t = await build();
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const maria = await t.user('maria', 'kommun', 'communicator');
   const ids: string[] = [];

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, type TestApp } from '../helper.ts';
 import { signFile } from '../resilience/sign-rig.ts';
 import { waitFor } from '../signs/helpers.ts';
-import { startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
 
 // Nothing listens on these: the links and feeds fail, and their errors name where they tried.
 const TCP_LINK = 'tcp://127.0.0.1:9';
@@ -17,13 +17,13 @@ const SERIAL_DEVICE = '/dev/serial/by-id/usb-FTDI_sign-south-if00-port0';
 const FEED_URL = 'http://127.0.0.1:9/v3-secret-feed-key';
 const SECRETS = ['127.0.0.1:9', 'usb-FTDI_sign-south', 'v3-secret-feed-key'];
 
-let t: WorkflowApp;
+let t: TestApp;
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'skylt-exposure-'));
   const signs = join(dir, 'signs.json');
   writeFileSync(signs, JSON.stringify(signFile({ north: TCP_LINK, south: `serial:${SERIAL_DEVICE}?baud=115200` })));
-  t = await startWorkflowApp({
+  t = await build({
     env: { SKYLT_CONFIG: signs, SKYLT_KRISINFO_URL: FEED_URL, SKYLT_FEED_POLL_SECONDS: '0.05' },
   });
   // Both links have failed once and the feed has failed: every error text that could carry an address is there.

@@ -4,9 +4,10 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, type Client, concert, info, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, build, type Client, type TestApp } from '../helper.ts';
+import { concert, info } from '../workflow/helpers.ts';
 
-let t: WorkflowApp;
+let t: TestApp;
 let admin: Client;
 let kajsa: Client;
 let maria: Client;
@@ -15,7 +16,7 @@ let submittedId: string;
 let imageId: string;
 
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build();
   admin = await t.login('admin', ADMIN_PASSWORD);
   kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   maria = await t.user('maria', 'kommun', 'communicator');

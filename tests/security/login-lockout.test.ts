@@ -4,9 +4,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PASSWORD, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, PASSWORD, type TestApp } from '../helper.ts';
 
-let t: WorkflowApp | null = null;
+let t: TestApp | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** POST /api/auth/login from a given local address; the status and the message. */
 function loginFrom(
-  app: WorkflowApp,
+  app: TestApp,
   from: string,
   username: string,
   password: string,
@@ -46,7 +46,7 @@ function loginFrom(
 const ATTACKER = '127.0.0.2';
 const ANNA_AT_WORK = '127.0.0.3';
 
-async function guess(app: WorkflowApp, from: string, username: string, times: number): Promise<number[]> {
+async function guess(app: TestApp, from: string, username: string, times: number): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < times; i++) statuses.push((await loginFrom(app, from, username, `guess-${i}-wrong`)).status);
   return statuses;
@@ -54,7 +54,7 @@ async function guess(app: WorkflowApp, from: string, username: string, times: nu
 
 describe('sign-in lockout', () => {
   it('shuts out the guessing address, never the owner signing in from elsewhere, round after round', async () => {
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     await t.user('anna', 'konserthus', 'submitter');
     // Five guesses every 15 minutes, for a working day: anna is never kept out.
     for (let round = 0; round < 32; round++) {
@@ -66,7 +66,7 @@ describe('sign-in lockout', () => {
   }, 60_000);
 
   it('answers a name that does not exist exactly as one that does: no account is revealed', async () => {
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     await t.user('anna', 'konserthus', 'submitter');
     const known = await guess(t, ATTACKER, 'anna', 6);
     const unknown = await guess(t, ATTACKER, 'anna.k', 6);
@@ -80,7 +80,7 @@ describe('sign-in lockout', () => {
   }, 30_000);
 
   it('slows a guessing attack spread over many addresses, and the owner still gets in', async () => {
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     await t.user('anna', 'konserthus', 'submitter');
     for (let n = 10; n < 16; n++) expect((await guess(t, `127.0.0.${n}`, 'anna', 5)).at(-1)).toBe(429);
     const started = performance.now();
@@ -90,7 +90,7 @@ describe('sign-in lockout', () => {
   }, 60_000);
 
   it('an admin sees the lock and unlocks the account for every address', async () => {
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     await t.user('anna', 'konserthus', 'submitter');
     await guess(t, ATTACKER, 'anna', 5);
     await guess(t, '127.0.0.4', 'anna', 5);

@@ -4,9 +4,9 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
 
-let t: WorkflowApp;
+let t: TestApp;
 let kajsa: Client;
 let maria: Client;
 let kommunPicture: string;
@@ -31,7 +31,7 @@ const imageItem = (image: string, organisation?: string) => ({
 });
 
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build();
   kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   maria = await t.user('maria', 'kommun', 'communicator');
   kommunPicture = await upload(maria, '#103060', 'kommun-hemlig.png');

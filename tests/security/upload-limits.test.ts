@@ -5,12 +5,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecodeBudget } from '../../src/workflow/decode-budget.ts';
-import { type Client, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
 
-let t: WorkflowApp;
+let t: TestApp;
 let kajsa: Client;
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build({ listen: true });
   kajsa = await t.user('kajsa', 'konserthus', 'submitter');
 }, 30_000);
 afterAll(async () => {

@@ -14,7 +14,8 @@ import { CRISIS_SLOT } from '../../src/signs/slot-cache.ts';
 import type { CrisisRecord } from '../../src/store/crisis-repository.ts';
 import { rgbCrc } from '../bridge/emulator.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
-import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import {
   type Emulator,
   fallbackPages,
@@ -67,7 +68,7 @@ function ticking(app: TestApp): () => void {
 }
 
 async function virtualRig(): Promise<Rig> {
-  const app = await startTestApp();
+  const app = await build({ listen: true });
   const stop = ticking(app);
   return {
     app,
@@ -109,7 +110,7 @@ async function emulatorRig(kind: 'serial' | 'tcp'): Promise<Rig> {
   }
   const dir = tempDir('skylt-end-race-');
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const app = await startTestApp({ SKYLT_CONFIG: writeSignFile(dir, links), SKYLT_DATA_DIR: dir });
+  const app = await build({ env: { SKYLT_CONFIG: writeSignFile(dir, links), SKYLT_DATA_DIR: dir }, listen: true });
   const stop = ticking(app);
   return {
     app,
@@ -322,10 +323,11 @@ describe('an Alert and its Cancel in the same SR VMA answer (fixtures over local
     withdrawn.references = `${first.sender},${first.identifier},${first.sent}`;
     server = await FeedReplayServer.start();
     server.serveJson('/api/v3/alerts', { timestamp: '2026-03-02T10:15:00+01:00', alerts: [withdrawn, first] });
-    const app = await startTestApp(
-      { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', SKYLT_VMA_URL: `${server.url}/api/v3` },
-      VMA_DAY,
-    );
+    const app = await build({
+      env: { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', SKYLT_VMA_URL: `${server.url}/api/v3` },
+      start: VMA_DAY,
+      listen: true,
+    });
     const stop = ticking(app);
     rig = {
       app,

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
-import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 // The fixtures' own times: the policy ignores expired and stale alerts, so the clock stands where they were sent.
@@ -18,7 +19,11 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string>, at: number): Promise<TestApp> {
-  app = await startTestApp({ SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env }, at);
+  app = await build({
+    env: { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env },
+    start: at,
+    listen: true,
+  });
   const a = app;
   // A VMA in the feed may take over before the first playlist page is up: wait only for the links
   // and the generic crisis slot, and let each test wait for what it expects.

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
-import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 let apps: TestApp[] = [];
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 async function started(env: Record<string, string> = {}): Promise<TestApp> {
-  const app = await startTestApp(env);
+  const app = await build({ env: env, listen: true });
   apps.push(app);
   await waitFor('fallback page on both signs', async () => {
     await app.runtime.tick();
@@ -163,7 +164,7 @@ describe('manual crisis', () => {
     await first.close();
     apps = apps.filter((a) => a !== first);
 
-    const second = await startTestApp({ SKYLT_DATA_DIR: dataDir });
+    const second = await build({ env: { SKYLT_DATA_DIR: dataDir }, listen: true });
     apps.push(second);
     const text = { headline: 'Kraftig rök', instruction: 'Stäng fönster' };
     await waitFor('crisis back on both signs', async () => {

@@ -3,14 +3,8 @@ import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  type Client,
-  concert,
-  PASSWORD,
-  startWorkflowApp,
-  type WorkflowApp,
-} from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, build, type Client, PASSWORD, type TestApp } from '../helper.ts';
+import { concert } from '../workflow/helpers.ts';
 
 /**
  * Accounts and safety in real Chromium (Debian's, never downloaded) against the real app: the login page's `next`
@@ -23,7 +17,7 @@ const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
-let t: WorkflowApp;
+let t: TestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -54,7 +48,7 @@ describe('accounts and safety in Chromium', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium. The browser tests never skip.`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     await t.user('maria', 'kommun', 'communicator');
     browser = await chromium.launch({

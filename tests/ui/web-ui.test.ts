@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderItemForSign } from '../../src/render/sign-page.ts';
-import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
 
 /**
  * The Swedish web UI end to end: real Chromium (Debian's, never downloaded), the real app on a real port with a
@@ -172,7 +172,7 @@ describe('the Swedish web UI in Chromium', () => {
     // A known first admin, so the first start prints no generated password into the test output.
     process.env.SKYLT_ADMIN_PASSWORD ??= 'ui-test-admin-password';
     // No crisis feed: the tests reach nothing beyond loopback.
-    t = await startTestApp({ SKYLT_VMA_URL: 'off' });
+    t = await build({ env: { SKYLT_VMA_URL: 'off' }, listen: true });
     for (const u of Object.values(USERS)) await t.runtime.workflow.accounts.createUser(u, SYSTEM_ACTOR);
     browser = await chromium.launch({
       executablePath: CHROMIUM,

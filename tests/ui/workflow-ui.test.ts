@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Client, concert, info, PASSWORD, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, PASSWORD, type TestApp } from '../helper.ts';
+import { concert, info } from '../workflow/helpers.ts';
 
 /**
  * The content workflow's pages in real Chromium (Debian's, never downloaded) against the real app on a real port:
@@ -16,7 +17,7 @@ const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
-let t: WorkflowApp;
+let t: TestApp;
 let browser: Browser;
 let contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -72,7 +73,7 @@ describe('the content workflow in Chromium', () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     contexts = [];
     await t?.close();
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     anna = await t.user('anna', 'konserthus', 'submitter');
     kalle = await t.user('kalle', 'kommun', 'communicator');
     lisa = await t.user('lisa', 'kommun', 'communicator');

@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columns } from '../../src/cli/workflow-commands.ts';
+import { build, type TestApp } from '../helper.ts';
 import { skylt } from './cli-helpers.ts';
-import { startWorkflowApp, type WorkflowApp } from './helpers.ts';
 
 /** Issue 13.13: `skylt token list | head` must not crash on EPIPE, and columns never run together. */
 describe('skylt list output', () => {
   let dataDir: string;
-  let t: WorkflowApp;
+  let t: TestApp;
   const admin = { username: 'test', organisation: 'kommun', role: 'admin' } as const;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'skylt-cli-out-'));
-    t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    t = await build({ env: { SKYLT_DATA_DIR: dataDir } });
     // Enough tokens that the list is far larger than a pipe's buffer, with names longer than any fixed column.
     for (let i = 0; i < 900; i++) {
       t.runtime.workflow.accounts.createToken(

@@ -1,6 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, concert, info, PASSWORD, saveDraft, signShows, startWorkflowApp } from './helpers.ts';
+import { ADMIN_PASSWORD, build, PASSWORD } from '../helper.ts';
+import { concert, info, saveDraft, signShows } from './helpers.ts';
 
 /**
  * The whole content workflow as the people at Vara would live it, through the real HTTP API against a real SQLite
@@ -9,7 +10,7 @@ import { ADMIN_PASSWORD, Client, concert, info, PASSWORD, saveDraft, signShows, 
  */
 describe('Konserthus submits, Vara kommun approves and publishes', () => {
   it('runs from first start to a published playlist on the signs, and survives a restart', async () => {
-    let t = await startWorkflowApp();
+    let t = await build();
     const dataDir = t.dataDir;
     try {
       // The admin creates the people (passwords generated, shown once) and a token for the Konserthus website.
@@ -42,7 +43,7 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
         organisation: 'konserthus',
         role: 'submitter',
       });
-      const website = new Client(t.url, { bearer: tokenRes.body.token });
+      const website = t.client({ bearer: tokenRes.body.token });
 
       // The website submits a concert for review at once; Kajsa uploads a poster and drafts an image item.
       const event = await website.post('/api/items', concert({ submit: true }));
@@ -196,7 +197,7 @@ describe('Konserthus submits, Vara kommun approves and publishes', () => {
     }
 
     // After a restart on the same file: the same live playlist, the same people.
-    t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    t = await build({ env: { SKYLT_DATA_DIR: dataDir } });
     try {
       expect(t.runtime.publishedPlaylist()).toMatchObject({ revision: 3, name: 'December' });
       const admin = await t.login('admin', ADMIN_PASSWORD);

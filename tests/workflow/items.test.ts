@@ -1,16 +1,17 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowSettings } from '../../src/workflow/workflow-settings.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
 import { decodePng } from '../integration/app-helpers.ts';
-import { type Client, concert, info, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { concert, info } from './helpers.ts';
 
-let t: WorkflowApp;
+let t: TestApp;
 let kajsa: Client;
 let maria: Client;
 let admin: Client;
 
 beforeAll(async () => {
-  t = await startWorkflowApp();
+  t = await build();
   kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   maria = await t.user('maria', 'kommun', 'communicator');
   admin = await t.login('admin', 'admin-password-for-tests');
@@ -262,7 +263,7 @@ describe('settings', () => {
     expect(() => workflowSettings({ SKYLT_ALLOWED_LINK_HOSTS: 'vara.se,example.com' })).toThrow(
       /SKYLT_ALLOWED_LINK_HOSTS: may narrow the default hosts/,
     );
-    const narrow = await startWorkflowApp({ env: { SKYLT_ALLOWED_LINK_HOSTS: 'vara.se' } });
+    const narrow = await build({ env: { SKYLT_ALLOWED_LINK_HOSTS: 'vara.se' } });
     try {
       const k = await narrow.user('kajsa', 'konserthus', 'submitter');
       const res = await k.post('/api/items', concert());

@@ -7,7 +7,8 @@ import {
   type ItemState,
   transition,
 } from '../../src/domain/item-lifecycle.ts';
-import { type Client, concert, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
+import { concert } from './helpers.ts';
 
 /** The lifecycle as the issue states it: draft -> pending -> approved | rejected -> expired | archived. */
 const EXPECTED: Record<ItemState, Partial<Record<ItemAction, ItemState>>> = {
@@ -37,7 +38,7 @@ describe('the lifecycle table', () => {
 });
 
 describe('every transition over HTTP', () => {
-  let t: WorkflowApp;
+  let t: TestApp;
   let sub: Client;
   let com: Client;
   let admin: Client;
@@ -48,7 +49,7 @@ describe('every transition over HTTP', () => {
   };
 
   beforeAll(async () => {
-    t = await startWorkflowApp();
+    t = await build();
     sub = await t.user('kajsa', 'konserthus', 'submitter');
     com = await t.user('maria', 'kommun', 'communicator');
     admin = await t.login('admin', 'admin-password-for-tests');

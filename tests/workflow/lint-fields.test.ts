@@ -1,6 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, concert, info, startWorkflowApp, T0, type WorkflowApp } from './helpers.ts';
+import { build, type Client, T0, type TestApp } from '../helper.ts';
+import { concert, info } from './helpers.ts';
 
 /**
  * Issues 13.5 and 13.9 through the live check the submit form calls (POST /api/items/check): a realistic event
@@ -8,11 +9,11 @@ import { type Client, concert, info, startWorkflowApp, T0, type WorkflowApp } fr
  * picture's own text is addressed plainly.
  */
 describe('the live check names the field', () => {
-  let t: WorkflowApp;
+  let t: TestApp;
   let kajsa: Client;
   let maria: Client;
   beforeAll(async () => {
-    t = await startWorkflowApp();
+    t = await build();
     kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     maria = await t.user('maria', 'kommun', 'communicator');
   });

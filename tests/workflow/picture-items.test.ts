@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
 
 /**
  * Issue 13.2: a published picture airs at its turn. Pictures are decoded before a publish answers and at start, and
@@ -12,7 +12,7 @@ import { type Client, startWorkflowApp, type WorkflowApp } from './helpers.ts';
  * real renderer and virtual signs.
  */
 
-let apps: WorkflowApp[] = [];
+let apps: TestApp[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
   for (const a of apps.splice(0)) await a.close();
@@ -55,7 +55,7 @@ type Health = {
 };
 
 /** Steps sign time a second at a time, as the 250 ms tick would, recording what each sign confirms it shows. */
-async function play(t: WorkflowApp, seconds: number) {
+async function play(t: TestApp, seconds: number) {
   const seen = new Map<string, string[]>();
   const cannotAir = new Set<string>();
   for (let i = 0; i < seconds; i++) {
@@ -76,7 +76,7 @@ async function play(t: WorkflowApp, seconds: number) {
 
 describe('picture items are never silently skipped', () => {
   it('a published picture is decoded before publish answers and airs at its first turn on both signs', async () => {
-    const t = await startWorkflowApp();
+    const t = await build();
     apps.push(t);
     const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     const maria = await t.user('maria', 'kommun', 'communicator');
@@ -98,7 +98,7 @@ describe('picture items are never silently skipped', () => {
   it('after a restart the live picture is prepared at start and airs; it is not passed over for the revision', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skylt-pictures-'));
     dirs.push(dataDir);
-    const first = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    const first = await build({ env: { SKYLT_DATA_DIR: dataDir } });
     apps.push(first);
     const kajsa = await first.user('kajsa', 'konserthus', 'submitter');
     const maria = await first.user('maria', 'kommun', 'communicator');
@@ -108,7 +108,7 @@ describe('picture items are never silently skipped', () => {
     await first.close();
     apps = [];
 
-    const again = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir }, start: first.clock.now() });
+    const again = await build({ env: { SKYLT_DATA_DIR: dataDir }, start: first.clock.now() });
     apps.push(again);
     const { seen, cannotAir } = await play(again, 25);
     for (const sign of ['E20-N', 'E20-S']) expect(seen.get(sign), sign).toContain(`scheduled:${poster}`);
@@ -119,7 +119,7 @@ describe('picture items are never silently skipped', () => {
   it('a picture that cannot be read refuses the publish, and if it goes live anyway it is listed with the reason', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skylt-pictures-'));
     dirs.push(dataDir);
-    let t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    let t = await build({ env: { SKYLT_DATA_DIR: dataDir } });
     apps.push(t);
     const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     let maria = await t.user('maria', 'kommun', 'communicator');
@@ -136,7 +136,7 @@ describe('picture items are never silently skipped', () => {
     const db = new Database(`${dataDir}/skylt.db`);
     db.prepare('UPDATE images SET png = ?').run(Buffer.from('not a png at all'));
     db.close();
-    t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir }, start: t.clock.now() });
+    t = await build({ env: { SKYLT_DATA_DIR: dataDir }, start: t.clock.now() });
     apps.push(t);
     maria = await t.login('maria');
 
@@ -194,7 +194,7 @@ describe('the fallback loop never stalls on a picture', () => {
     );
     // Before: start() threw drawing the picture as the signs' default page, and with the picture later in the
     // loop the signs stayed on one page for good, retrying it at every tick.
-    const t = await startWorkflowApp({ env: { SKYLT_PLAYLIST: join(dir, 'fallback.json') } });
+    const t = await build({ env: { SKYLT_PLAYLIST: join(dir, 'fallback.json') } });
     apps.push(t);
     const { seen } = await play(t, 45);
     for (const sign of ['E20-N', 'E20-S']) {

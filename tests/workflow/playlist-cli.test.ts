@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../helper.ts';
 import { skylt } from './cli-helpers.ts';
-import { startWorkflowApp } from './helpers.ts';
 
 describe('skylt playlist validate|import|export', () => {
   let dir: string;
@@ -161,7 +161,7 @@ describe('skylt playlist validate|import|export', () => {
     expect((await skylt(dataDir, ['playlist', 'validate', exportedPath])).code).toBe(0);
 
     // The server on the same file gives the same playlist through the API.
-    const t = await startWorkflowApp({ env: { SKYLT_DATA_DIR: dataDir } });
+    const t = await build({ env: { SKYLT_DATA_DIR: dataDir } });
     try {
       const admin = await t.login('admin', 'admin-password-for-tests');
       const api = await admin.get('/api/playlist/export?source=live');

@@ -1,18 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, concert, info, saveDraft, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
+import { concert, info, saveDraft } from './helpers.ts';
 
 /**
  * Issue 13.3, no lost updates: the draft carries a version (ETag / If-Match), a stale save answers 409 with the
  * draft as it is now, and approve-into-draft is one transaction. Two communicators, two real sessions, over HTTP.
  */
 
-let t: WorkflowApp;
+let t: TestApp;
 afterEach(async () => {
   await t?.close();
 });
 
 async function setup() {
-  t = await startWorkflowApp();
+  t = await build();
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const maria = await t.user('maria', 'kommun', 'communicator');
   const per = await t.user('per', 'kommun', 'communicator');

@@ -2,16 +2,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlaylistFile } from '../../src/domain/playlist.ts';
-import { type Client, concert, info, saveDraft, signShows, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
+import { concert, info, saveDraft, signShows } from './helpers.ts';
 
-let t: WorkflowApp | null = null;
+let t: TestApp | null = null;
 afterEach(async () => {
   await t?.close();
   t = null;
 });
 
 async function setup() {
-  t = await startWorkflowApp();
+  t = await build();
   const kajsa = await t.user('kajsa', 'konserthus', 'submitter');
   const maria = await t.user('maria', 'kommun', 'communicator');
   const approved = async (client: Client, body: unknown) => {
@@ -200,7 +201,7 @@ describe('the shared playlist', () => {
     });
     expect(file.settings).toEqual({ shares: { kommun: 40, konserthus: 60 } });
 
-    const other = await startWorkflowApp();
+    const other = await build();
     try {
       const admin = await other.login('admin', 'admin-password-for-tests');
       const com = await other.user('maria', 'kommun', 'communicator');

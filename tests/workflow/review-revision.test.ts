@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, concert, startWorkflowApp, type WorkflowApp } from './helpers.ts';
+import { build, type Client, type TestApp } from '../helper.ts';
+import { concert } from './helpers.ts';
 
 /**
  * Issue 12.10: a decision is about the content the reviewer saw. A submitter who changes the text after the
  * communicator opened the card must not get the new text approved by the old click. Two real sessions over HTTP.
  */
 describe('approval is tied to the revision the reviewer saw', () => {
-  let t: WorkflowApp;
+  let t: TestApp;
   let kajsa: Client;
   let maria: Client;
 
   beforeAll(async () => {
-    t = await startWorkflowApp();
+    t = await build();
     kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     maria = await t.user('maria', 'kommun', 'communicator');
   });

@@ -1,43 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { ManualClock } from '../../src/domain/clock.ts';
-import { Runtime } from '../../src/runtime.ts';
-import { T0 } from './helpers.ts';
+import { build, type TestApp } from '../helper.ts';
 
 /**
  * Issue 13.14: each request is logged once, and the UI's files go out compressed (br or gzip) with validators, so a
  * reload costs a 304. Through app.inject with the real app and a real pino logger writing into memory.
  */
 describe('serving the UI and logging requests', () => {
+  let t: TestApp;
   let app: FastifyInstance;
-  let runtime: Runtime;
-  let dataDir: string;
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'skylt-web-'));
-    const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-    const config = loadConfig({
-      SKYLT_DATA_DIR: dataDir,
-      SKYLT_VMA_URL: 'off',
-      SKYLT_ADMIN_PASSWORD: 'admin-password-for-tests',
-      SKYLT_SCRYPT_LOG2N: '10',
-    });
-    runtime = new Runtime(config, { clock: new ManualClock(T0), tickMs: 0, log });
-    app = await buildApp({ runtime, version: 'test', logger: log.child({ part: 'http' }) });
-    runtime.start();
+    t = await build({ logger: pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) }) });
+    app = t.app;
   });
   afterAll(async () => {
-    await app.close();
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await t.close();
   });
 
   it('logs each request once, with method, path, status, time and who asked', async () => {
