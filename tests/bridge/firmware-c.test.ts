@@ -26,4 +26,13 @@ describe('firmware-bridge (C receiver core)', () => {
     const r = make('sanitize-run', 'SANITIZE_SECONDS=10');
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   }, 300_000);
+
+  // The libFuzzer build needs clang's runtime libraries (Debian: libclang-rt-dev, only a "recommends" of clang).
+  // A CI that installs clang without them passed every other test and then failed to link the fuzzer; a short
+  // run here catches that where the tests run, and proves the harness starts from its seed corpus.
+  it('builds the libFuzzer harness and runs it briefly without a crash', () => {
+    const r = make('fuzz-run', 'FUZZ_SECONDS=5');
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toMatch(/Done \d+ runs/);
+  }, 300_000);
 });
