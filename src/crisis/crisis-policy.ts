@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Alert, AlertSeverity, type AlertSource, isExpired, referencedIds, WarningLevel } from './alert.ts';
-import { describeAreas, matchAlertArea, type SignLocation } from './area-match.ts';
+import { describeAreas, matchAlertArea, type SignLocation, shapeCovers } from './area-match.ts';
+import { namesPlace } from './sign-text.ts';
 
 /**
  * What the crisis state should do with an alert:
@@ -30,6 +31,12 @@ function sourcePolicy(
       enabled: z.boolean().default(true),
       /** What an in-area, current, Actual alert from this source does. */
       onAlert: z.enum(['takeover', 'propose', 'ignore']).default(onAlert),
+      /**
+       * What it does on a sign it reaches only through a whole county (Län 14, NUTS3 SE232, "Västra Götalands län")
+       * when its text does not name the sign's municipality: a VMA for Uddevalla carries county 14 too. The less
+       * forceful of this and `onAlert` applies, so it can only hold an alert back, never push one further.
+       */
+      onCountyOnly: z.enum(['takeover', 'propose', 'ignore']).default('propose'),
       /** CAP severity at or above which alerts count; below it they are ignored. Unset: any severity. */
       minSeverity: AlertSeverity.optional(),
       /** SMHI warning level at or above which alerts count. Unset: any level. */
@@ -187,5 +194,61 @@ export function decideCrisis(
   }
 
   const asNew = alert.msgType === 'Update' ? ' (update of an alert not active here, judged as new)' : '';
-  return { action: policy.onAlert, alert, signIds: area.signIds, reason: `${what}: covers ${covers}${asNew}` };
+  const reach = signReach(alert, signs, area.signIds);
+  if (reach.direct.length > 0) {
+    const held = reach.countyOnly.length > 0 ? `; not ${reach.countyOnly.join(', ')} (county only)` : '';
+    return {
+      action: policy.onAlert,
+      alert,
+      signIds: reach.direct,
+      reason: `${what}: covers ${covers}${reach.namedNote}${held}${asNew}`,
+    };
+  }
+  const action = weaker(policy.onAlert, policy.onCountyOnly);
+  const why = `covers ${covers} by county only, and its text does not name ${reach.places}`;
+  if (action === 'ignore') return ignore(alert, `${what}: ${why}; county-only policy for ${alert.source} is ignore`);
+  return { action, alert, signIds: reach.countyOnly, reason: `${what}: ${why}${asNew}` };
+}
+
+/** Shapes that cover a whole county: reaching a sign through one of these alone does not say the sign's place. */
+const COUNTY_WIDE = new Set<string>(['county', 'nuts3', 'countyName']);
+
+/**
+ * Splits the covered signs into those the alert reaches directly (municipality, polygon, circle, the whole country,
+ * or a county whose place the text names) and those it reaches only through their county.
+ */
+function signReach(alert: Alert, signs: readonly SignLocation[], covered: readonly string[]) {
+  const text = [alert.headline, alert.description, alert.instruction, ...alert.areas.map((a) => a.description)]
+    .filter((t): t is string => !!t)
+    .join('\n');
+  const direct: string[] = [];
+  const countyOnly: string[] = [];
+  const named = new Set<string>();
+  const unnamed = new Set<string>();
+  for (const sign of signs) {
+    if (!covered.includes(sign.id)) continue;
+    const precise = alert.areas.some((a) =>
+      a.shapes.some((shape) => !COUNTY_WIDE.has(shape.kind) && shapeCovers(shape, sign) !== null),
+    );
+    const place = sign.municipalityName;
+    if (precise) direct.push(sign.id);
+    else if (place !== undefined && namesPlace(text, place)) {
+      direct.push(sign.id);
+      named.add(place);
+    } else {
+      countyOnly.push(sign.id);
+      unnamed.add(place ?? `kommun ${sign.municipalityCode} (no municipalityName configured)`);
+    }
+  }
+  return {
+    direct,
+    countyOnly,
+    namedNote: named.size > 0 ? `; the text names ${[...named].join(', ')}` : '',
+    places: [...unnamed].join(', '),
+  };
+}
+
+const FORCE: Record<'takeover' | 'propose' | 'ignore', number> = { ignore: 0, propose: 1, takeover: 2 };
+function weaker<T extends 'takeover' | 'propose' | 'ignore'>(a: T, b: T): T {
+  return FORCE[a] <= FORCE[b] ? a : b;
 }

@@ -1,0 +1,90 @@
+// What a feed alert puts on the sign's crisis page (under the fixed "VIKTIGT MEDDELANDE" band): a headline and an
+// instruction, each to be read in one glance at 100 km/h. Feed text is written for radio and the web, so this
+// offers texts best first and the crisis service keeps the first one that fits every target sign.
+//
+// SR VMA v3 as served has no `headline` and `instruction` is null: the whole message is in `description`, e.g.
+// "Viktigt meddelande till allmänheten i Uddevalla kommun, Västra Götalands län. Det brinner i en industribyggnad
+// på Kurödsvägen med kraftig rökutveckling. Räddningstjänsten uppmanar alla i området att gå inomhus ...". The
+// first sentence only repeats the band; the place it names is what the driver needs with the first real sentence.
+
+import type { Alert } from './alert.ts';
+
+export interface CrisisText {
+  headline: string;
+  instruction: string;
+}
+
+/** The instruction when the feed gives none that fits: what every VMA tells the public to do. */
+export const LISTEN_TO_P4 = 'Lyssna på P4';
+
+/** The event name SR puts on every VMA; on its own it says nothing the band does not already say. */
+const BARE_EVENT = /^(viktigt meddelande till allmänheten|important public announcement)\b/i;
+
+const NATIONWIDE = /^(hela landet|hela sverige|sverige)$/i;
+
+/** Sentences of a plain-text field, in order, without their closing full stop (signs do not end lines with one). */
+export function sentences(text: string | null): string[] {
+  if (!text) return [];
+  return text
+    .split(/(?<=[.!?])\s+/u)
+    .map((s) => s.trim().replace(/\.$/u, '').trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * The place the alert is for, as a driver would say it: "Uddevalla" from "... allmänheten i Uddevalla kommun,
+ * Västra Götalands län", "Hela landet" for a nationwide VMA; else the first area's description.
+ */
+export function placeOf(alert: Pick<Alert, 'description' | 'areas'>): string | null {
+  const preamble = /allmänheten (?:i|för) (.+?)(?:[.,;:(]|\s+och\s|$)/iu.exec(alert.description ?? '');
+  const named = preamble?.[1]?.trim();
+  if (named) return tidyPlace(named);
+  const area = alert.areas.find((a) => a.description)?.description;
+  return area ? tidyPlace(area.replace(/\s*\(.*\)\s*$/u, '')) : null;
+}
+
+function tidyPlace(place: string): string {
+  if (NATIONWIDE.test(place)) return 'Hela landet';
+  // "Uddevalla kommun" reads as "Uddevalla" on a sign; a county keeps "län" ("Västra Götalands" alone is odd).
+  return place.replace(/\s+kommun$/iu, '').replace(/^./u, (c) => c.toLocaleUpperCase('sv-SE'));
+}
+
+/** True when `text` names `place` as a word ("Vara", "Varas"), case kept: "vara" is also the Swedish verb "to be". */
+export function namesPlace(text: string, place: string): boolean {
+  const core = place.replace(/\s+(kommun|län)$/iu, '').trim();
+  if (core === '') return false;
+  const escaped = core.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}s?(?![\\p{L}\\p{N}])`, 'u').test(text);
+}
+
+/**
+ * Texts for the alert, best first. With a headline: headline and the first sentence of the instruction, then with
+ * "Lyssna på P4", then alone. Without one (SR VMA as served): each sentence of the description in turn, with the
+ * place in front when the sentence does not name it, and the instruction or "Lyssna på P4"; then the place alone
+ * with "Lyssna på P4". The bare event name "Viktigt meddelande till allmänheten (VMA)" is never a headline. The
+ * caller falls back to the generic page when nothing fits.
+ */
+export function crisisTextCandidates(
+  alert: Pick<Alert, 'headline' | 'event' | 'description' | 'instruction' | 'areas'>,
+): CrisisText[] {
+  const instruction = sentences(alert.instruction)[0] ?? '';
+  const instructions = [instruction, LISTEN_TO_P4].filter((i, n, all) => i !== '' && all.indexOf(i) === n);
+  const headline = alert.headline?.trim() ?? '';
+  if (headline !== '' && !BARE_EVENT.test(headline)) {
+    return [...instructions.map((i) => ({ headline, instruction: i })), { headline, instruction: '' }];
+  }
+
+  const place = placeOf(alert);
+  const candidates: CrisisText[] = [];
+  for (const sentence of sentences(alert.description)) {
+    if (BARE_EVENT.test(sentence)) continue;
+    const withPlace = place === null || namesPlace(sentence, place) ? sentence : `${place}: ${sentence}`;
+    for (const i of instructions) candidates.push({ headline: withPlace, instruction: i });
+  }
+  const event = alert.event?.trim() ?? '';
+  if (event !== '' && !BARE_EVENT.test(event)) {
+    for (const i of instructions) candidates.push({ headline: event, instruction: i });
+  }
+  if (place !== null) candidates.push({ headline: place, instruction: LISTEN_TO_P4 });
+  return candidates;
+}
