@@ -49,18 +49,35 @@ function tidyPlace(place: string): string {
   return place.replace(/\s+kommun$/iu, '').replace(/^./u, (c) => c.toLocaleUpperCase('sv-SE'));
 }
 
-/** True when `text` names `place` as a word ("Vara", "Varas"), case kept: "vara" is also the Swedish verb "to be". */
+/**
+ * True when `text` names `place` as a word ("Vara", "Varas"). A one-word name must be written with its capital:
+ * "vara" is also the Swedish verb "to be". A name of several words ("hela landet") may start in lower case.
+ */
 export function namesPlace(text: string, place: string): boolean {
   const core = place.replace(/\s+(kommun|län)$/iu, '').trim();
   if (core === '') return false;
   const escaped = core.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}s?(?![\\p{L}\\p{N}])`, 'u').test(text);
+  const first = /\s/u.test(core) ? `[${escaped[0]}${escaped[0]?.toLocaleLowerCase('sv-SE')}]` : escaped[0];
+  const name = `${first}${escaped.slice(1)}`;
+  return new RegExp(`(?<![\\p{L}\\p{N}])${name}s?(?![\\p{L}\\p{N}])`, 'u').test(text);
+}
+
+/**
+ * The main clause a sentence opens with ("Det brinner i en lantbruksbyggnad i Tråvad" of "... i Tråvad med kraftig
+ * rökutveckling"): a sign holds about 40 characters and a VMA sentence is often twice that. Cut only before a comma
+ * or "med", never at "och"/"men", which may carry the negation or the turn. Null when nothing shorter remains.
+ */
+export function leadingClause(sentence: string): string | null {
+  const cut = /,\s|\s(med|–|-)\s/u.exec(sentence);
+  if (!cut) return null;
+  const clause = sentence.slice(0, cut.index).trim();
+  return clause.split(/\s+/u).length >= 3 ? clause : null;
 }
 
 /**
  * Texts for the alert, best first. With a headline: headline and the first sentence of the instruction, then with
- * "Lyssna på P4", then alone. Without one (SR VMA as served): each sentence of the description in turn, with the
- * place in front when the sentence does not name it, and the instruction or "Lyssna på P4"; then the place alone
+ * "Lyssna på P4", then alone. Without one (SR VMA as served): each sentence of the description in turn (whole, then its
+ * leading clause), with the place in front when it does not name it, and the instruction or "Lyssna på P4"; then the place alone
  * with "Lyssna på P4". The bare event name "Viktigt meddelande till allmänheten (VMA)" is never a headline. The
  * caller falls back to the generic page when nothing fits.
  */
@@ -78,8 +95,11 @@ export function crisisTextCandidates(
   const candidates: CrisisText[] = [];
   for (const sentence of sentences(alert.description)) {
     if (BARE_EVENT.test(sentence)) continue;
-    const withPlace = place === null || namesPlace(sentence, place) ? sentence : `${place}: ${sentence}`;
-    for (const i of instructions) candidates.push({ headline: withPlace, instruction: i });
+    for (const part of [sentence, leadingClause(sentence)]) {
+      if (part === null) continue;
+      const withPlace = place === null || namesPlace(part, place) ? part : `${place}: ${part}`;
+      for (const i of instructions) candidates.push({ headline: withPlace, instruction: i });
+    }
   }
   const event = alert.event?.trim() ?? '';
   if (event !== '' && !BARE_EVENT.test(event)) {
