@@ -201,17 +201,30 @@ export function decideCrisis(
       action: policy.onAlert,
       alert,
       signIds: reach.direct,
-      reason: `${what}: covers ${covers}${reach.namedNote}${held}${asNew}`,
+      reason: `${what}: covers ${reach.covers}${held}${asNew}`,
     };
   }
   const action = weaker(policy.onAlert, policy.onCountyOnly);
-  const why = `covers ${covers} by county only, and its text does not name ${reach.places}`;
+  const why = `county only (${covers}), and its text does not name ${reach.places}`;
   if (action === 'ignore') return ignore(alert, `${what}: ${why}; county-only policy for ${alert.source} is ignore`);
   return { action, alert, signIds: reach.countyOnly, reason: `${what}: ${why}${asNew}` };
 }
 
 /** Shapes that cover a whole county: reaching a sign through one of these alone does not say the sign's place. */
 const COUNTY_WIDE = new Set<string>(['county', 'nuts3', 'countyName']);
+
+/** Why a shape finer than a county (or the whole country) covers the sign, or null. */
+function preciseCover(alert: Alert, sign: SignLocation): string | null {
+  for (const area of alert.areas) {
+    for (const shape of area.shapes) {
+      if (COUNTY_WIDE.has(shape.kind)) continue;
+      const why = shapeCovers(shape, sign);
+      if (why !== null)
+        return area.description && !why.includes(area.description) ? `${why} (${area.description})` : why;
+    }
+  }
+  return null;
+}
 
 /**
  * Splits the covered signs into those the alert reaches directly (municipality, polygon, circle, the whole country,
@@ -223,29 +236,25 @@ function signReach(alert: Alert, signs: readonly SignLocation[], covered: readon
     .join('\n');
   const direct: string[] = [];
   const countyOnly: string[] = [];
-  const named = new Set<string>();
   const unnamed = new Set<string>();
+  // Per sign, the shape the decision rests on (its kommun rather than the county listed first), for the log.
+  const by: string[] = [];
   for (const sign of signs) {
     if (!covered.includes(sign.id)) continue;
-    const precise = alert.areas.some((a) =>
-      a.shapes.some((shape) => !COUNTY_WIDE.has(shape.kind) && shapeCovers(shape, sign) !== null),
-    );
+    const precise = preciseCover(alert, sign);
     const place = sign.municipalityName;
-    if (precise) direct.push(sign.id);
-    else if (place !== undefined && namesPlace(text, place)) {
+    if (precise !== null) {
       direct.push(sign.id);
-      named.add(place);
+      by.push(`${sign.id} by ${precise}`);
+    } else if (place !== undefined && namesPlace(text, place)) {
+      direct.push(sign.id);
+      by.push(`${sign.id} by county ${sign.countyCode}, and the text names ${place}`);
     } else {
       countyOnly.push(sign.id);
       unnamed.add(place ?? `kommun ${sign.municipalityCode} (no municipalityName configured)`);
     }
   }
-  return {
-    direct,
-    countyOnly,
-    namedNote: named.size > 0 ? `; the text names ${[...named].join(', ')}` : '',
-    places: [...unnamed].join(', '),
-  };
+  return { direct, countyOnly, covers: by.join(', '), places: [...unnamed].join(', ') };
 }
 
 const FORCE: Record<'takeover' | 'propose' | 'ignore', number> = { ignore: 0, propose: 1, takeover: 2 };
