@@ -17,6 +17,12 @@ export interface CrisisText {
 /** The instruction when the feed gives none that fits: what every VMA tells the public to do. */
 export const LISTEN_TO_P4 = 'Lyssna på P4';
 
+/**
+ * Sentences of a description tried for the sign. Each try is a render (about 5 ms) made before the takeover starts,
+ * and a VMA's later sentences (whom to call, where to read more) are not what a driver needs at 100 km/h.
+ */
+const MAX_SENTENCES = 3;
+
 /** The event name SR puts on every VMA; on its own it says nothing the band does not already say. */
 const BARE_EVENT = /^(viktigt meddelande till allmänheten|important public announcement)\b/i;
 
@@ -76,10 +82,10 @@ export function leadingClause(sentence: string): string | null {
 
 /**
  * Texts for the alert, best first. With a headline: headline and the first sentence of the instruction, then with
- * "Lyssna på P4", then alone. Without one (SR VMA as served): each sentence of the description in turn (whole, then its
- * leading clause), with the place in front when it does not name it, and the instruction or "Lyssna på P4"; then the place alone
- * with "Lyssna på P4". The bare event name "Viktigt meddelande till allmänheten (VMA)" is never a headline. The
- * caller falls back to the generic page when nothing fits.
+ * "Lyssna på P4", then alone. Without one (SR VMA as served): each of the first three sentences of the description
+ * (whole, then its leading clause), with the place in front when it does not name it, under it the instruction or
+ * "Lyssna på P4"; then the place alone with "Lyssna på P4". The bare event name "Viktigt meddelande till
+ * allmänheten (VMA)" is never a headline. The caller falls back to the generic page when nothing fits.
  */
 export function crisisTextCandidates(
   alert: Pick<Alert, 'headline' | 'event' | 'description' | 'instruction' | 'areas'>,
@@ -93,8 +99,8 @@ export function crisisTextCandidates(
 
   const place = placeOf(alert);
   const candidates: CrisisText[] = [];
-  for (const sentence of sentences(alert.description)) {
-    if (BARE_EVENT.test(sentence)) continue;
+  const facts = sentences(alert.description).filter((s) => !BARE_EVENT.test(s));
+  for (const sentence of facts.slice(0, MAX_SENTENCES)) {
     for (const part of [sentence, leadingClause(sentence)]) {
       if (part === null) continue;
       const withPlace = place === null || namesPlace(part, place) ? part : `${place}: ${part}`;
