@@ -24,7 +24,7 @@ export interface CrisisDecision {
 
 function sourcePolicy(
   onAlert: 'takeover' | 'propose' | 'ignore',
-  extra: { minLevel?: WarningLevel; maxAgeMinutes?: number } = {},
+  extra: { minLevel?: WarningLevel; maxAgeMinutes?: number; onCountyOnly?: 'takeover' | 'propose' | 'ignore' } = {},
 ) {
   return z
     .object({
@@ -34,9 +34,11 @@ function sourcePolicy(
       /**
        * What it does on a sign it reaches only through a whole county (Län 14, NUTS3 SE232, "Västra Götalands län")
        * when its text does not name the sign's municipality: a VMA for Uddevalla carries county 14 too. The less
-       * forceful of this and `onAlert` applies, so it can only hold an alert back, never push one further.
+       * forceful of this and `onAlert` applies, so it can only hold an alert back, never push one further. Default
+       * 'propose' for SR VMA (issue 12.5); 'takeover' (no effect) for the sources that propose anyway, so that
+       * SKYLT_CAP_POLICY=takeover keeps meaning what it says.
        */
-      onCountyOnly: z.enum(['takeover', 'propose', 'ignore']).default('propose'),
+      onCountyOnly: z.enum(['takeover', 'propose', 'ignore']).default(extra.onCountyOnly ?? 'takeover'),
       /** CAP severity at or above which alerts count; below it they are ignored. Unset: any severity. */
       minSeverity: AlertSeverity.optional(),
       /** SMHI warning level at or above which alerts count. Unset: any level. */
@@ -56,7 +58,7 @@ export const CrisisPolicyConfig = z
   .object({
     sources: z
       .object({
-        'sr-vma': sourcePolicy('takeover'),
+        'sr-vma': sourcePolicy('takeover', { onCountyOnly: 'propose' }),
         krisinformation: sourcePolicy('propose', { maxAgeMinutes: 24 * 60 }),
         smhi: sourcePolicy('propose', { minLevel: 'ORANGE' }),
         cap: sourcePolicy('propose'),
@@ -195,19 +197,24 @@ export function decideCrisis(
 
   const asNew = alert.msgType === 'Update' ? ' (update of an alert not active here, judged as new)' : '';
   const reach = signReach(alert, signs, area.signIds);
+  const countyAction = weaker(policy.onAlert, policy.onCountyOnly);
+  if (reach.countyOnly.length === 0 || countyAction === policy.onAlert) {
+    const why = reach.countyOnly.length === 0 ? reach.covers : covers;
+    return { action: policy.onAlert, alert, signIds: area.signIds, reason: `${what}: covers ${why}${asNew}` };
+  }
   if (reach.direct.length > 0) {
-    const held = reach.countyOnly.length > 0 ? `; not ${reach.countyOnly.join(', ')} (county only)` : '';
     return {
       action: policy.onAlert,
       alert,
       signIds: reach.direct,
-      reason: `${what}: covers ${reach.covers}${held}${asNew}`,
+      reason: `${what}: covers ${reach.covers}; not ${reach.countyOnly.join(', ')} (county only)${asNew}`,
     };
   }
-  const action = weaker(policy.onAlert, policy.onCountyOnly);
   const why = `county only (${covers}), and its text does not name ${reach.places}`;
-  if (action === 'ignore') return ignore(alert, `${what}: ${why}; county-only policy for ${alert.source} is ignore`);
-  return { action, alert, signIds: reach.countyOnly, reason: `${what}: ${why}${asNew}` };
+  if (countyAction === 'ignore') {
+    return ignore(alert, `${what}: ${why}; county-only policy for ${alert.source} is ignore`);
+  }
+  return { action: countyAction, alert, signIds: reach.countyOnly, reason: `${what}: ${why}${asNew}` };
 }
 
 /** Shapes that cover a whole county: reaching a sign through one of these alone does not say the sign's place. */

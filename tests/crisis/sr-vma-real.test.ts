@@ -156,6 +156,29 @@ describe('which VMA takes over, which is proposed (12.3, 12.5)', () => {
     expect(() => crisisFeedConfigFromEnv({ SKYLT_VMA_COUNTY_POLICY: 'sometimes' })).toThrow(/SKYLT_VMA_COUNTY_POLICY/);
   });
 
+  it('with a sign in Uddevalla too, the Uddevalla VMA takes over that sign only and leaves Vara alone', () => {
+    const uddevallaSign = SignLocation.parse({
+      id: 'E6-U',
+      lat: 58.349,
+      lon: 11.938,
+      municipalityCode: '1485',
+      countyCode: '14',
+      municipalityName: 'Uddevalla',
+    });
+    const d = decideCrisis(uddevalla, [...VARA_SIGNS, uddevallaSign], uddevalla.sent + MINUTE);
+    expect(d).toMatchObject({ action: 'takeover', signIds: ['E6-U'] });
+    expect(d.reason).toContain('not E20-N, E20-S (county only)');
+  });
+
+  it('holds back only VMAs: a county-wide CAP alert still takes over under SKYLT_CAP_POLICY=takeover', () => {
+    const policy = crisisFeedConfigFromEnv({ SKYLT_CAP_POLICY: 'takeover' }).policy;
+    const cap: Alert = { ...uddevalla, source: 'cap' };
+    expect(decideCrisis(cap, VARA_SIGNS, cap.sent + MINUTE, policy)).toMatchObject({
+      action: 'takeover',
+      signIds: VARA_SIGN_IDS,
+    });
+  });
+
   it('polls the unfiltered /alerts, so county-wide and nationwide VMAs reach Skylt at all (12.4)', () => {
     const config = crisisFeedConfigFromEnv({ SKYLT_VMA_URL: 'https://vmaapi.sr.se/api/v3' });
     expect(feedUrls(config, { municipalityCodes: ['1470'], countyCodes: ['14'] }).vmaAlerts).toEqual([
