@@ -165,6 +165,7 @@ export class Runtime {
         lon: s.lon,
         municipalityCode: s.municipalityCode,
         countyCode: s.countyCode,
+        municipalityName: s.municipalityName,
       })),
       onDecision: (decision) => void this.crisis.handleDecision(decision),
       // After a restart, an Update or Cancel must find the crisis that is already on the signs.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Alert, AlertSeverity, type AlertSource, isExpired, referencedIds, WarningLevel } from './alert.ts';
-import { describeAreas, matchAlertArea, type SignLocation } from './area-match.ts';
+import { describeAreas, matchAlertArea, type SignLocation, shapeCovers } from './area-match.ts';
+import { namesPlace } from './sign-text.ts';
 
 /**
  * What the crisis state should do with an alert:
@@ -23,13 +24,21 @@ export interface CrisisDecision {
 
 function sourcePolicy(
   onAlert: 'takeover' | 'propose' | 'ignore',
-  extra: { minLevel?: WarningLevel; maxAgeMinutes?: number } = {},
+  extra: { minLevel?: WarningLevel; maxAgeMinutes?: number; onCountyOnly?: 'takeover' | 'propose' | 'ignore' } = {},
 ) {
   return z
     .object({
       enabled: z.boolean().default(true),
       /** What an in-area, current, Actual alert from this source does. */
       onAlert: z.enum(['takeover', 'propose', 'ignore']).default(onAlert),
+      /**
+       * What it does on a sign it reaches only through a whole county (Län 14, NUTS3 SE232, "Västra Götalands län")
+       * when its text does not name the sign's municipality: a VMA for Uddevalla carries county 14 too. The less
+       * forceful of this and `onAlert` applies, so it can only hold an alert back, never push one further. Default
+       * 'propose' for SR VMA (issue 12.5); 'takeover' (no effect) for the sources that propose anyway, so that
+       * SKYLT_CAP_POLICY=takeover keeps meaning what it says.
+       */
+      onCountyOnly: z.enum(['takeover', 'propose', 'ignore']).default(extra.onCountyOnly ?? 'takeover'),
       /** CAP severity at or above which alerts count; below it they are ignored. Unset: any severity. */
       minSeverity: AlertSeverity.optional(),
       /** SMHI warning level at or above which alerts count. Unset: any level. */
@@ -49,7 +58,7 @@ export const CrisisPolicyConfig = z
   .object({
     sources: z
       .object({
-        'sr-vma': sourcePolicy('takeover'),
+        'sr-vma': sourcePolicy('takeover', { onCountyOnly: 'propose' }),
         krisinformation: sourcePolicy('propose', { maxAgeMinutes: 24 * 60 }),
         smhi: sourcePolicy('propose', { minLevel: 'ORANGE' }),
         cap: sourcePolicy('propose'),
@@ -187,5 +196,75 @@ export function decideCrisis(
   }
 
   const asNew = alert.msgType === 'Update' ? ' (update of an alert not active here, judged as new)' : '';
-  return { action: policy.onAlert, alert, signIds: area.signIds, reason: `${what}: covers ${covers}${asNew}` };
+  const reach = signReach(alert, signs, area.signIds);
+  const countyAction = weaker(policy.onAlert, policy.onCountyOnly);
+  if (reach.countyOnly.length === 0 || countyAction === policy.onAlert) {
+    const why = reach.countyOnly.length === 0 ? reach.covers : covers;
+    return { action: policy.onAlert, alert, signIds: area.signIds, reason: `${what}: covers ${why}${asNew}` };
+  }
+  if (reach.direct.length > 0) {
+    return {
+      action: policy.onAlert,
+      alert,
+      signIds: reach.direct,
+      reason: `${what}: covers ${reach.covers}; not ${reach.countyOnly.join(', ')} (county only)${asNew}`,
+    };
+  }
+  const why = `county only (${covers}), and its text does not name ${reach.places}`;
+  if (countyAction === 'ignore') {
+    return ignore(alert, `${what}: ${why}; county-only policy for ${alert.source} is ignore`);
+  }
+  return { action: countyAction, alert, signIds: reach.countyOnly, reason: `${what}: ${why}${asNew}` };
+}
+
+/** Shapes that cover a whole county: reaching a sign through one of these alone does not say the sign's place. */
+const COUNTY_WIDE = new Set<string>(['county', 'nuts3', 'countyName']);
+
+/** Why a shape finer than a county (or the whole country) covers the sign, or null. */
+function preciseCover(alert: Alert, sign: SignLocation): string | null {
+  for (const area of alert.areas) {
+    for (const shape of area.shapes) {
+      if (COUNTY_WIDE.has(shape.kind)) continue;
+      const why = shapeCovers(shape, sign);
+      if (why !== null)
+        return area.description && !why.includes(area.description) ? `${why} (${area.description})` : why;
+    }
+  }
+  return null;
+}
+
+/**
+ * Splits the covered signs into those the alert reaches directly (municipality, polygon, circle, the whole country,
+ * or a county whose place the text names) and those it reaches only through their county.
+ */
+function signReach(alert: Alert, signs: readonly SignLocation[], covered: readonly string[]) {
+  const text = [alert.headline, alert.description, alert.instruction, ...alert.areas.map((a) => a.description)]
+    .filter((t): t is string => !!t)
+    .join('\n');
+  const direct: string[] = [];
+  const countyOnly: string[] = [];
+  const unnamed = new Set<string>();
+  // Per sign, the shape the decision rests on (its kommun rather than the county listed first), for the log.
+  const by: string[] = [];
+  for (const sign of signs) {
+    if (!covered.includes(sign.id)) continue;
+    const precise = preciseCover(alert, sign);
+    const place = sign.municipalityName;
+    if (precise !== null) {
+      direct.push(sign.id);
+      by.push(`${sign.id} by ${precise}`);
+    } else if (place !== undefined && namesPlace(text, place)) {
+      direct.push(sign.id);
+      by.push(`${sign.id} by county ${sign.countyCode}, and the text names ${place}`);
+    } else {
+      countyOnly.push(sign.id);
+      unnamed.add(place ?? `kommun ${sign.municipalityCode} (no municipalityName configured)`);
+    }
+  }
+  return { direct, countyOnly, covers: by.join(', '), places: [...unnamed].join(', ') };
+}
+
+const FORCE: Record<'takeover' | 'propose' | 'ignore', number> = { ignore: 0, propose: 1, takeover: 2 };
+function weaker<T extends 'takeover' | 'propose' | 'ignore'>(a: T, b: T): T {
+  return FORCE[a] <= FORCE[b] ? a : b;
 }

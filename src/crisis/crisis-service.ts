@@ -13,6 +13,7 @@ import type { CrisisRecord, CrisisRepository, SignConfirmation } from '../store/
 import type { Db } from '../store/database.ts';
 import { type Alert, referencedIds } from './alert.ts';
 import type { CrisisDecision } from './crisis-policy.ts';
+import { crisisTextCandidates } from './sign-text.ts';
 
 /** A crisis request that cannot be carried out as asked: an invalid text or sign, no such crisis, the wrong state. */
 export class CrisisError extends Refusal {
@@ -244,20 +245,12 @@ export class CrisisService extends EventEmitter<CrisisEvents> {
   }
 
   /**
-   * Feed text is written for radio and web, not for a sign: use the alert's headline and the first
-   * sentence of its instruction when they fit every sign, else the headline with "Lyssna på P4",
-   * else the headline alone, else the generic VMA page. A takeover never fails because a text is long.
+   * Feed text is written for radio and web, not for a sign: the first of the alert's candidate texts (sign-text.ts)
+   * that fits every target sign, else the generic VMA page. A takeover never fails because a text is long.
    */
   private textFor(a: Alert, signIds: string[]): { headline: string; instruction: string } {
-    const headline = (a.headline ?? a.event ?? '').trim();
-    const firstSentence = (a.instruction ?? '').split(/(?<=[.!?])\s+/)[0]?.trim() ?? '';
-    const candidates = [
-      { headline, instruction: firstSentence },
-      { headline, instruction: 'Lyssna på P4' },
-      { headline, instruction: '' },
-    ].filter((c) => c.headline);
     const signs = this.targets(signIds.length ? signIds : this.o.signs().map((s) => s.id));
-    for (const c of candidates) {
+    for (const c of crisisTextCandidates(a)) {
       if (signs.every((s) => fits(() => s.renderCrisis(c)))) return c;
     }
     return { ...GENERIC_CRISIS };

@@ -7,7 +7,10 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** What the crisis feeds need, in code terms. The lead merges this into the app config. */
 export const CrisisFeedConfig = z.object({
-  /** SR VMA API v3 base; polled at `${vmaUrl}/alerts?geocode=<kommun>`. Null turns VMA off. */
+  /**
+   * SR VMA API v3 base; polled at `${vmaUrl}/alerts`, unfiltered: `?geocode=<kommun>` leaves out county-wide and
+   * nationwide alerts, so Skylt matches the areas itself. Null turns VMA off.
+   */
   vmaUrl: httpUrl.nullable().default(SR_VMA_DEFAULT_URL),
   /** Also listen to `${vmaUrl}/subscribe` (server-sent events); polling covers the gaps. */
   vmaPush: z.boolean().default(true),
@@ -80,6 +83,11 @@ export const CrisisFeedEnv = z.object({
   SKYLT_FEED_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   /** What an in-area CAP alert does: takeover, propose (default) or ignore. */
   SKYLT_CAP_POLICY: z.enum(['takeover', 'propose', 'ignore']).default('propose'),
+  /**
+   * What a VMA that reaches a sign only through its county (and does not name the sign's kommun) does: propose
+   * (default), takeover or ignore. A VMA for the kommun, a polygon over the sign, or the whole country takes over.
+   */
+  SKYLT_VMA_COUNTY_POLICY: z.enum(['takeover', 'propose', 'ignore']).default('propose'),
 });
 export type CrisisFeedEnv = z.infer<typeof CrisisFeedEnv>;
 
@@ -93,7 +101,12 @@ export function crisisFeedConfigFromEnvValues(env: CrisisFeedEnv): CrisisFeedCon
     capUrls: env.SKYLT_CAP_URLS,
     pollIntervalMs: env.SKYLT_FEED_POLL_SECONDS * 1000,
     timeoutMs: env.SKYLT_FEED_TIMEOUT_SECONDS * 1000,
-    policy: { sources: { cap: { onAlert: env.SKYLT_CAP_POLICY } } },
+    policy: {
+      sources: {
+        cap: { onAlert: env.SKYLT_CAP_POLICY },
+        'sr-vma': { onCountyOnly: env.SKYLT_VMA_COUNTY_POLICY },
+      },
+    },
   } satisfies CrisisFeedConfigInput);
 }
 
@@ -110,9 +123,9 @@ function join(base: string, path: string): string {
 export function feedUrls(config: CrisisFeedConfig, place: { municipalityCodes: string[]; countyCodes: string[] }) {
   const vma = config.vmaUrl;
   return {
-    vmaAlerts: vma
-      ? place.municipalityCodes.map((code) => ({ code, url: join(vma, `alerts?geocode=${encodeURIComponent(code)}`) }))
-      : [],
+    // One unfiltered poll for every sign: `?geocode=1470` answers only alerts that list that kommun, and SR's
+    // county-wide (Län 14) and nationwide ("Sverige"/"00") VMAs do not. The policy matches areas per sign.
+    vmaAlerts: vma ? [{ code: 'alerts', url: join(vma, 'alerts') }] : [],
     vmaSubscribe: vma && config.vmaPush ? join(vma, 'subscribe') : null,
     krisinformation: config.krisinfoUrl
       ? join(config.krisinfoUrl, `news?counties=${place.countyCodes.map(encodeURIComponent).join(',')}`)

@@ -34,6 +34,11 @@ export const SignConfig = z.object({
     .string()
     .regex(/^\d{2}$/, 'a two-digit county code, e.g. "14"')
     .default('14'),
+  /**
+   * The kommun's name as feeds write it ("Vara"). A crisis alert that reaches the sign only through its county takes
+   * over when its text names this place; without it such an alert is only proposed.
+   */
+  municipalityName: z.string().trim().min(1).optional(),
   width: z.int().min(8).max(4096),
   height: z.int().min(8).max(4096),
   pixelPitchMm: z.number().positive().max(100),
@@ -58,6 +63,7 @@ export const DEFAULT_SIGNS: z.input<typeof SignConfig>[] = [
     facing: 'towards Skara/Örebro',
     lat: 58.2672,
     lon: 12.9489,
+    municipalityName: 'Vara',
     width: 384,
     height: 192,
     pixelPitchMm: 16,
@@ -71,6 +77,7 @@ export const DEFAULT_SIGNS: z.input<typeof SignConfig>[] = [
     facing: 'towards Vårgårda/Göteborg',
     lat: 58.2668,
     lon: 12.9511,
+    municipalityName: 'Vara',
     width: 384,
     height: 192,
     pixelPitchMm: 16,

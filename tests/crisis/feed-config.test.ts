@@ -39,7 +39,7 @@ describe('crisis feed configuration from SKYLT_* env', () => {
 
     const urls = feedUrls(config, { municipalityCodes: ['1470'], countyCodes: ['14'] });
     expect(urls).toEqual({
-      vmaAlerts: [{ code: '1470', url: 'http://127.0.0.1:9000/api/v3/alerts?geocode=1470' }],
+      vmaAlerts: [{ code: 'alerts', url: 'http://127.0.0.1:9000/api/v3/alerts' }],
       vmaSubscribe: null,
       krisinformation: 'https://api.krisinformation.se/v3/news?counties=14',
       smhi: 'https://opendata-download-warnings.smhi.se/ibww/api/version/1/warning.json',

@@ -69,7 +69,7 @@ describe('every shared fixture through the real HTTP client (fixtures README out
     server.serveFixture(VMA, 'sr-vma-vara-alert.json');
     await m.pollAll();
     expect(summary(decisions)).toEqual([['takeover', 'SRVMA20260302101200A', VARA_SIGN_IDS]]);
-    expect(server.requestsTo(VMA)[0]?.query).toBe('?geocode=1470');
+    expect(server.requestsTo(VMA)[0]?.query).toBe('');
 
     clock.set(Date.parse('2026-03-02T10:05:10Z'));
     server.serveFixture(VMA, 'sr-vma-vara-update.json');
@@ -253,7 +253,7 @@ describe('feed failures', () => {
     }
     const [vma] = m.health();
     expect(vma).toMatchObject({
-      name: 'sr-vma:1470',
+      name: 'sr-vma:alerts',
       consecutiveFailures: 4,
       lastOk: Date.parse('2026-03-02T09:15:00Z'),
     });
@@ -289,7 +289,7 @@ describe('feed failures', () => {
       '2026-03-02T09:15:00Z',
     );
     expect(m.health().map((h) => [h.name, h.kind])).toEqual([
-      ['sr-vma:1470', 'poll'],
+      ['sr-vma:alerts', 'poll'],
       ['krisinformation', 'poll'],
       ['smhi', 'poll'],
       ['cap:1', 'poll'],

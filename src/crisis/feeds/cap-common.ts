@@ -13,7 +13,7 @@ import {
   type LatLon,
   parseReferences,
 } from '../alert.ts';
-import { normaliseCountyCode, normaliseMunicipalityCode } from '../swedish-regions.ts';
+import { countyByCode, normaliseCountyCode, normaliseMunicipalityCode } from '../swedish-regions.ts';
 import { plainOrNull } from '../text-clean.ts';
 import { asArray, checkAlert, linkOf, parseTime, textOf } from './feed-adapter.ts';
 
@@ -57,11 +57,26 @@ export function parseCapCircle(text: string): AreaShape | null {
   return { kind: 'circle', center, radiusKm };
 }
 
+/** How a sender writes geocodes: by scheme name only (generic CAP), or also SR's place-name form (SR VMA). */
+export interface GeocodeReading {
+  /**
+   * SR VMA v3 puts the place's name in `valueName` and its SCB code in `value` ({"Sverige", "00"},
+   * {"Västra Götalands län", "14"}, {"Uddevalla kommun", "1485"}), so the code alone says what it is. Only for a
+   * Swedish sender: in a foreign CAP feed a 4-digit value may be a postcode.
+   */
+  swedishPlaceNames?: boolean;
+}
+
+/** SR VMA's nationwide area: areaDesc "Hela landet", geocode {valueName "Sverige", value "00"}. */
+const NATIONWIDE_NAME = /^(hela landet|hela sverige|sverige|sweden|riket|nationwide|whole country|entire country)$/;
+const SWEDEN: AreaShape = { kind: 'country', code: 'SE' };
+
 /**
- * CAP geocode {valueName, value}. SR VMA uses "Kommun" (1470), "Län" (14) and "Land" (SE); other Swedish CAP
- * senders use NUTS3 (SE232). Unknown schemes (FIPS, EMMA_ID, ...) are dropped: they cannot name a Swedish sign.
+ * CAP geocode {valueName, value}. Schemes by name: "Kommun" (1470), "Län" (14), "Land" (SE), NUTS3 (SE232, other
+ * Swedish CAP senders). SR VMA v3's place-name form (see GeocodeReading) and its nationwide {"Sverige", "00"} are
+ * read by the code. Unknown schemes (FIPS, EMMA_ID, ...) are dropped: they cannot name a Swedish sign.
  */
-export function geocodeShape(valueName: string, value: string): AreaShape | null {
+export function geocodeShape(valueName: string, value: string, reading: GeocodeReading = {}): AreaShape | null {
   const name = valueName.trim().toLowerCase();
   const v = value.trim();
   if (/^(kommun|kommunkod|municipality|municipality ?code)$/.test(name)) {
@@ -76,12 +91,25 @@ export function geocodeShape(valueName: string, value: string): AreaShape | null
     return /^[A-Z]{2}[0-9A-Z]{3}$/i.test(v) ? { kind: 'nuts3', code: v.toUpperCase() } : null;
   }
   if (/^(land|country|iso ?3166(-1)?)$/.test(name)) {
+    // SCB's "00" is the whole country, as SR writes it.
+    if (v === '00') return SWEDEN;
     return /^[A-Z]{2}$/i.test(v) ? { kind: 'country', code: v.toUpperCase() } : null;
   }
+  // {"Sverige", "00"} is unambiguous in any Swedish or foreign feed: no other scheme calls itself Sverige.
+  if (NATIONWIDE_NAME.test(name) && (v === '00' || v === '0' || /^se$/i.test(v))) return SWEDEN;
+  if (reading.swedishPlaceNames) return swedishCodeShape(v);
   return null;
 }
 
-function areaOf(raw: unknown): AlertArea | null {
+/** An SCB code read by its form: "00" Sweden, 2 digits a county, 4 digits a municipality (its first 2 the county). */
+function swedishCodeShape(value: string): AreaShape | null {
+  if (value === '00') return SWEDEN;
+  if (/^\d{2}$/.test(value)) return countyByCode(value) ? { kind: 'county', code: value } : null;
+  if (/^\d{4}$/.test(value)) return countyByCode(value.slice(0, 2)) ? { kind: 'municipality', code: value } : null;
+  return null;
+}
+
+function areaOf(raw: unknown, reading: GeocodeReading): AlertArea | null {
   if (!isObject(raw)) return null;
   const shapes: AreaShape[] = [];
   for (const p of asArray(raw.polygon)) {
@@ -94,10 +122,15 @@ function areaOf(raw: unknown): AlertArea | null {
   }
   for (const g of asArray(raw.geocode)) {
     if (!isObject(g)) continue;
-    const shape = geocodeShape(textOf(g.valueName) ?? '', textOf(g.value) ?? '');
+    const shape = geocodeShape(textOf(g.valueName) ?? '', textOf(g.value) ?? '', reading);
     if (shape) shapes.push(shape);
   }
-  return { description: plainOrNull(textOf(raw.areaDesc)), shapes };
+  const description = plainOrNull(textOf(raw.areaDesc));
+  // "Hela landet" without a usable geocode still means every sign: a nationwide VMA must never fall through.
+  if (description && NATIONWIDE_NAME.test(description.toLowerCase()) && !shapes.some((s) => s.kind === 'country')) {
+    shapes.push(SWEDEN);
+  }
+  return { description, shapes };
 }
 
 /** Picks the info block in the preferred language (prefix match: 'sv' takes 'sv-SE'), else the first one. */
@@ -113,6 +146,7 @@ export interface CapNormaliseOptions {
   language: string;
   /** Credit prefix, e.g. "Sveriges Radio VMA"; the sender's name is appended when known. */
   creditLabel: string | null;
+  geocodes?: GeocodeReading;
 }
 
 export type CapItemResult = { ok: true; alert: Alert } | { ok: false; id: string | null; message: string };
@@ -142,7 +176,7 @@ export function normaliseCapAlert(raw: unknown, options: CapNormaliseOptions): C
   // Every language block describes the same area; take their union so a missing area in one block cannot hide it.
   for (const block of infos) {
     for (const a of asArray(block.area)) {
-      const area = areaOf(a);
+      const area = areaOf(a, options.geocodes ?? {});
       if (!area) continue;
       const key = JSON.stringify(area.shapes);
       if (seenAreas.has(key)) continue;

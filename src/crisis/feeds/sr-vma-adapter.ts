@@ -1,5 +1,9 @@
 // Sveriges Radio's VMA API v3: CAP 1.2 as JSON. `/alerts` answers {timestamp, alerts: [...]}; the push stream may
-// carry the same envelope, a single alert, or an array, so all three are accepted.
+// carry the same envelope, a single alert, or an array, so all three are accepted. As served, an alert has no
+// `headline`, `instruction` is null and the whole message is in `info.description` (the sign text is built from it,
+// see sign-text.ts); `category` is an array; an `en-US` info block may be added to the same alert later, so the
+// sv-SE block is chosen by language, never by position; geocodes carry the place's name in `valueName` and its SCB
+// code in `value` ("Sverige"/"00" for the whole country).
 
 import type { Alert } from '../alert.ts';
 import { normaliseCapAlert } from './cap-common.ts';
@@ -38,6 +42,7 @@ export function normaliseSrVma(value: unknown, options: AdapterOptions = {}): Ad
         source: 'sr-vma',
         language: options.language ?? 'sv',
         creditLabel: SR_VMA_CREDIT,
+        geocodes: { swedishPlaceNames: true },
       });
       if (result.ok) alerts.push(result.alert);
       else issues.push({ index, id: result.id, message: result.message });
