@@ -14,7 +14,8 @@ import { parseSrVmaFeed } from '../../src/crisis/feeds/sr-vma-adapter.ts';
 import { crisisTextCandidates, LISTEN_TO_P4, namesPlace } from '../../src/crisis/sign-text.ts';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
-import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 import { only, VARA_SIGN_IDS, VARA_SIGNS } from './crisis-test-kit.ts';
 import { FeedReplayServer, fixture } from './feed-replay-server.ts';
@@ -217,10 +218,11 @@ interface CrisisState {
 async function startWith(name: string, at: number, env: Record<string, string> = {}): Promise<TestApp> {
   server = await FeedReplayServer.start();
   server.serveFixture(ALERTS, name);
-  app = await startTestApp(
-    { SKYLT_VMA_URL: `${server.url}/api/v3`, SKYLT_VMA_PUSH: 'off', SKYLT_FEED_POLL_SECONDS: '0.05', ...env },
-    at,
-  );
+  app = await build({
+    env: { SKYLT_VMA_URL: `${server.url}/api/v3`, SKYLT_VMA_PUSH: 'off', SKYLT_FEED_POLL_SECONDS: '0.05', ...env },
+    start: at,
+    listen: true,
+  });
   return app;
 }
 
