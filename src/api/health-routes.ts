@@ -52,6 +52,22 @@ const FeedHealthView = z.object({
     .nullable(),
   consecutiveFailures: z.int(),
   nextPollAt: z.number().nullable(),
+  status: z
+    .enum(['ok', 'degraded'])
+    .describe('degraded: the last attempt failed, or the feed answers but none of its entries gives a usable alert'),
+  problem: z.string().nullable().describe('why it is degraded (without addresses unless signed in)'),
+  lastPoll: z
+    .object({
+      items: z.int(),
+      alerts: z.int(),
+      linksKnown: z.int(),
+      skipped: z.int(),
+      linksNotCap: z.int(),
+      linksFailed: z.int(),
+      linksWaiting: z.int(),
+    })
+    .nullable()
+    .describe('what the last good payload held: entries, alerts made, entries and linked documents that gave none'),
 });
 
 export const Health = z.object({
@@ -119,17 +135,25 @@ export function healthRoutes(runtime: HealthParts, version: string): FastifyPlug
         }));
         const clock = runtime.scheduling.clockStatus();
         const store = runtime.storeHealth.status();
+        const feeds = runtime.feeds.health().map((f) => {
+          const problem = f.problem ?? (f.consecutiveFailures > 0 ? (f.lastError?.message ?? 'failing') : null);
+          return {
+            ...f,
+            url: staff ? f.url : null,
+            lastError: f.lastError ? { ...f.lastError, message: redactedFor(request, f.lastError.message) } : null,
+            status: problem === null ? ('ok' as const) : ('degraded' as const),
+            problem: problem === null ? null : redactedFor(request, problem),
+            lastPoll: f.lastPoll ?? null,
+          };
+        });
+        const healthy = signs.every((s) => s.link.up) && clock.ok && store.ok && feeds.every((f) => f.status === 'ok');
         return {
-          status: signs.every((s) => s.link.up) && clock.ok && store.ok ? ('ok' as const) : ('degraded' as const),
+          status: healthy ? ('ok' as const) : ('degraded' as const),
           version,
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
-          feeds: (runtime.feeds.health() as z.infer<typeof FeedHealthView>[]).map((f) => ({
-            ...f,
-            url: staff ? f.url : null,
-            lastError: f.lastError ? { ...f.lastError, message: redactedFor(request, f.lastError.message) } : null,
-          })),
+          feeds,
           clock,
           store,
         };

@@ -131,18 +131,25 @@ function addAlerts(raws: unknown[], index: number, into: Collected, options: Ada
   }
 }
 
+/**
+ * The link of an entry to follow: one typed as CAP, else one named like a CAP file, else the entry's untyped
+ * alternate link. NWS indexes link each entry as `<link href="https://alerts.weather.gov/cap/wwacapget.php?x=…"/>`,
+ * with no type and no extension; the poller fetches it and keeps it only if it answers a CAP alert.
+ */
 function capLink(links: unknown[]): string | null {
   const candidates = links.map((l) =>
     isObject(l)
       ? {
           href: textOf(l['@_href']) ?? textOf(l['@_url']) ?? textOf(l['#text']) ?? '',
           type: (textOf(l['@_type']) ?? '').toLowerCase(),
+          rel: (textOf(l['@_rel']) ?? 'alternate').toLowerCase(),
         }
-      : { href: textOf(l) ?? '', type: '' },
+      : { href: textOf(l) ?? '', type: '', rel: 'alternate' },
   );
   const cap =
     candidates.find((l) => l.type.includes('cap')) ??
-    candidates.find((l) => /\.(xml|cap)(\?|$)/i.test(l.href) && (l.type === '' || l.type.includes('xml')));
+    candidates.find((l) => /\.(xml|cap)(\?|$)/i.test(l.href) && (l.type === '' || l.type.includes('xml'))) ??
+    candidates.find((l) => l.type === '' && (l.rel === 'alternate' || l.rel === 'enclosure') && l.href !== '');
   return cap?.href ? cap.href : null;
 }
 
