@@ -99,9 +99,9 @@ describe('Krisinformation v3 (12.6)', () => {
     await monitor.pollAll();
     await monitor.pollAll();
     expect(decisions.map((d) => [d.action, d.alert.msgType, d.alert.headline])).toEqual([
-      ['propose', 'Alert', 'Brand i industribyggnad i Vara – stäng fönster och ventilation'],
-      ['update', 'Update', 'Brand i industribyggnad i Vara – röken har nått Tråvad'],
-      ['end', 'Cancel', 'Branden i industribyggnaden i Vara är släckt'],
+      ['propose', 'Alert', 'Brand i industribyggnad i Vara'],
+      ['update', 'Update', 'Brand i Vara: röken når Tråvad'],
+      ['end', 'Cancel', 'Branden i Vara är släckt'],
     ]);
   });
 });
