@@ -209,6 +209,39 @@ describe('Atom indexes with untyped links (12.9)', () => {
     expect(p.health()).toMatchObject({ problem: null, lastPoll: { items: 3, alerts: 0, linksKnown: 3 } });
   });
 
+  it('hands the followed US alerts to the policy, which logs them as one summary line per payload', async () => {
+    const atom = fixture('nws-atom-index-untyped-links.atom').replaceAll('https://alerts.weather.gov', server.url);
+    const entries = atom.match(/<entry>[\s\S]*?<\/entry>/g) ?? [];
+    // Thirty entries, each linking to its own document (its own identifier), as the live index does.
+    const linked = Array.from({ length: 30 }, (_, i) =>
+      (entries[i % entries.length] ?? '').replace(/wwacapget\.php\?x=[^<'"]*/g, `w${i}.php?x=${i}`),
+    );
+    for (let i = 0; i < 30; i++) {
+      server.serve(`/cap/w${i}.php`, {
+        body: fixture('nws-wwacapget-high-wind-warning.xml').replace('<identifier>NOAA-NWS-', `<identifier>${i}-`),
+        headers: { 'content-type': 'application/cap+xml' },
+      });
+    }
+    server.serve(INDEX, { body: atom.replace(/<entry>[\s\S]*<\/entry>/, linked.join('\n')), headers: {} });
+    const log = recordingLog();
+    const monitor = new FeedMonitor({
+      config: CrisisFeedConfig.parse({ vmaUrl: null, capUrls: [`${server.url}${INDEX}?x=0`] }),
+      signs: VARA_SIGNS,
+      clock: new ManualClock(Date.parse('2026-02-10T04:00:00Z')),
+      log,
+      onDecision: () => {},
+    });
+    await monitor.pollAll();
+    await monitor.pollAll();
+    await monitor.pollAll();
+    const ignoredLines = log.lines.filter((l) => l.msg.startsWith('crisis alert'));
+    expect(ignoredLines.map((l) => l.msg)).toEqual([
+      'crisis alerts ignored: 20 (20 out of area)',
+      'crisis alerts ignored: 10 (10 out of area)',
+    ]);
+    expect(monitor.health()[0]).toMatchObject({ problem: null, lastPoll: { items: 30, linksKnown: 30 } });
+  });
+
   it('shows hundreds of entries that give no CAP alert as degraded, with one log line per poll at most', async () => {
     server.serve(INDEX, { body: index(100), headers: { 'content-type': 'application/atom+xml' } });
     server.serveFixture(LINKED, 'nws-wwacapget-moved.html', { headers: { 'content-type': 'text/html' } });
