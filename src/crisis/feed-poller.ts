@@ -148,7 +148,10 @@ export class FeedPoller {
   private lastModified: string | null = null;
   /** Linked documents fetched, by URL: the entry version seen then, and whether it answered a CAP alert. */
   private readonly followed = new Map<string, { version: string | null; cap: boolean; why: string | null }>();
+  /** The counts last logged, so an unchanged payload is not logged again on every poll. */
   private lastSummary = '';
+  /** An example of what could not be used in the last payload, for the log and health. */
+  private sample: string | null = null;
   private readonly state: Omit<FeedHealth, 'name' | 'source' | 'kind' | 'url'> = {
     lastOk: null,
     lastError: null,
@@ -336,9 +339,6 @@ export class FeedPoller {
     this.lastModified = response.lastModified;
     return { ok: true, alerts: [...parsed.alerts, ...followed.alerts], notModified: false, error: null, counts };
   }
-
-  /** An example of what could not be used in the last payload, for the log and health. */
-  private sample: string | null = null;
 
   /**
    * Health and the log from one payload's counts. A feed that answers, but of whose entries none gives an alert,
