@@ -56,8 +56,8 @@ export type KrisinformationItem = z.infer<typeof KrisinformationItem>;
 export const POI_RADIUS_KM = 10;
 
 // Sweden lies within these bounds, and they do not overlap: a bare pair of numbers tells its own axis order.
-// The v3 documentation does not fix one for `Coordinate` ("lon,lat,alt" as in KML is what it has carried), so
-// both are read, and a point outside Sweden is dropped rather than guessed.
+// `Coordinate` may come as KML-style "lon,lat,alt" or as "lat,lon"; both are read, and a point outside Sweden is
+// dropped rather than guessed at.
 const SWEDISH_LAT = [55, 69.5] as const;
 const SWEDISH_LON = [10, 24.5] as const;
 const within = (v: number, [lo, hi]: readonly [number, number]) => v >= lo && v <= hi;
