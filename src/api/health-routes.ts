@@ -52,6 +52,22 @@ const FeedHealthView = z.object({
     .nullable(),
   consecutiveFailures: z.int(),
   nextPollAt: z.number().nullable(),
+  status: z
+    .enum(['ok', 'degraded'])
+    .describe('degraded: the last attempt failed, or the feed answers but none of its entries gives a usable alert'),
+  problem: z.string().nullable().describe('why it is degraded (without addresses unless signed in)'),
+  lastPoll: z
+    .object({
+      items: z.int(),
+      alerts: z.int(),
+      linksKnown: z.int(),
+      skipped: z.int(),
+      linksNotCap: z.int(),
+      linksFailed: z.int(),
+      linksWaiting: z.int(),
+    })
+    .nullable()
+    .describe('what the last good payload held: entries, alerts made, entries and linked documents that gave none'),
 });
 
 export const Health = z.object({
@@ -60,7 +76,9 @@ export const Health = z.object({
   uptimeSeconds: z.number(),
   now: z.string(),
   signs: z.array(SignHealth),
-  feeds: z.array(FeedHealthView).describe('crisis feeds: last success, last error, back-off'),
+  feeds: z
+    .array(FeedHealthView)
+    .describe('crisis feeds: last success, last error, back-off; a degraded polled feed makes `status` degraded'),
   clock: z
     .object({ ok: z.boolean(), problem: z.string().nullable(), notBefore: z.string(), notAfter: z.string() })
     .describe('is the system clock believable (not before this build)? When not, nothing is scheduled by time'),
@@ -119,17 +137,27 @@ export function healthRoutes(runtime: HealthParts, version: string): FastifyPlug
         }));
         const clock = runtime.scheduling.clockStatus();
         const store = runtime.storeHealth.status();
+        const feeds = runtime.feeds.health().map((f) => {
+          const problem = f.problem ?? (f.consecutiveFailures > 0 ? (f.lastError?.message ?? 'failing') : null);
+          return {
+            ...f,
+            url: staff ? f.url : null,
+            lastError: f.lastError ? { ...f.lastError, message: redactedFor(request, f.lastError.message) } : null,
+            status: problem === null ? ('ok' as const) : ('degraded' as const),
+            problem: problem === null ? null : redactedFor(request, problem),
+            lastPoll: f.lastPoll ?? null,
+          };
+        });
+        // The VMA push stream is not counted: polling stands in for it while it is down.
+        const feedsOk = feeds.every((f) => f.kind === 'push' || f.status === 'ok');
+        const healthy = signs.every((s) => s.link.up) && clock.ok && store.ok && feedsOk;
         return {
-          status: signs.every((s) => s.link.up) && clock.ok && store.ok ? ('ok' as const) : ('degraded' as const),
+          status: healthy ? ('ok' as const) : ('degraded' as const),
           version,
           uptimeSeconds: Math.round((runtime.clock.now() - runtime.startedAt) / 1000),
           now: new Date(runtime.clock.now()).toISOString(),
           signs,
-          feeds: (runtime.feeds.health() as z.infer<typeof FeedHealthView>[]).map((f) => ({
-            ...f,
-            url: staff ? f.url : null,
-            lastError: f.lastError ? { ...f.lastError, message: redactedFor(request, f.lastError.message) } : null,
-          })),
+          feeds,
           clock,
           store,
         };

@@ -7,8 +7,15 @@ import type { CrisisAction } from './crisis-policy.ts';
  */
 const IN_PLACE_SOURCES: ReadonlySet<AlertSource> = new Set(['krisinformation', 'smhi']);
 
+/** Krisinformation has been seen to rewrite an item's text and keep its `Updated`: compare the text as well. */
+function shownText(alert: Alert): string {
+  return JSON.stringify([alert.headline, alert.description, alert.instruction]);
+}
+
 interface Seen {
   sent: number;
+  /** What a reader sees of it; an in-place source may change this without changing its time. */
+  text: string | null;
   action: CrisisAction | null;
   lastSeenAt: number;
 }
@@ -31,7 +38,7 @@ export class SeenAlerts {
     preload: Iterable<string> = [],
   ) {
     for (const key of preload)
-      this.seen.set(key, { sent: Number.NaN, action: null, lastSeenAt: Number.POSITIVE_INFINITY });
+      this.seen.set(key, { sent: Number.NaN, text: null, action: null, lastSeenAt: Number.POSITIVE_INFINITY });
   }
 
   check(alert: Alert, now: number): SeenVerdict {
@@ -39,7 +46,11 @@ export class SeenAlerts {
     const previous = this.seen.get(key);
     if (previous) previous.lastSeenAt = Math.max(previous.lastSeenAt, now);
     if (!previous) return { kind: 'new', alert };
-    if (!IN_PLACE_SOURCES.has(alert.source) || Number.isNaN(previous.sent) || previous.sent === alert.sent) {
+    if (
+      !IN_PLACE_SOURCES.has(alert.source) ||
+      Number.isNaN(previous.sent) ||
+      (previous.sent === alert.sent && previous.text === shownText(alert))
+    ) {
       return { kind: 'duplicate' };
     }
     if (previous.action === null || previous.action === 'ignore' || previous.action === 'end') {
@@ -53,7 +64,7 @@ export class SeenAlerts {
 
   /** Records the decision for the alert as it arrived (its original msgType). */
   remember(alert: Alert, action: CrisisAction, now: number): void {
-    this.seen.set(alertKey(alert), { sent: alert.sent, action, lastSeenAt: now });
+    this.seen.set(alertKey(alert), { sent: alert.sent, text: shownText(alert), action, lastSeenAt: now });
     if (this.seen.size > 1000) this.prune(now);
   }
 

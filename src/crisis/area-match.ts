@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Alert, AreaShape, LatLon } from './alert.ts';
+import { municipalityNameByCode, sameMunicipalityName } from './swedish-municipalities.ts';
 import {
   countyByCode,
   countyByName,
@@ -28,7 +29,10 @@ export const SignLocation = z.object({
   countyCode: code(normaliseCountyCode, 'expected a 2-digit county code like 14'),
   /** ISO 3166 alpha-2; a nationwide alert ("Land SE") covers every sign in that country. */
   countryCode: z.string().length(2).default('SE'),
-  /** Optional: lets Krisinformation areas that name a municipality ("Vara kommun") match. */
+  /**
+   * Lets feeds that name a municipality in words ("Vara kommun") match. Optional: known from the code for
+   * the municipalities of Västra Götalands län.
+   */
   municipalityName: z.string().min(1).optional(),
 });
 export type SignLocation = z.infer<typeof SignLocation>;
@@ -95,15 +99,9 @@ export function polygonContains(rings: readonly (readonly LatLon[])[], p: LatLon
   );
 }
 
-function sameName(a: string, b: string): boolean {
-  const key = (s: string) =>
-    s
-      .normalize('NFC')
-      .toLocaleLowerCase('sv-SE')
-      .replace(/\s+(kommun|municipality|stad)$/u, '')
-      .replace(/s$/u, '')
-      .trim();
-  return key(a) === key(b);
+function sameMunicipality(name: string, sign: SignLocation): boolean {
+  const own = sign.municipalityName ?? municipalityNameByCode(sign.municipalityCode);
+  return own !== null && sameMunicipalityName(name, own);
 }
 
 /** Why `shape` covers `sign`, or null when it does not. */
@@ -121,9 +119,7 @@ export function shapeCovers(shape: AreaShape, sign: SignLocation): string | null
       return county !== null && county.code === sign.countyCode ? `county "${shape.name}"` : null;
     }
     case 'municipalityName':
-      return sign.municipalityName !== undefined && sameName(shape.name, sign.municipalityName)
-        ? `municipality "${shape.name}"`
-        : null;
+      return sameMunicipality(shape.name, sign) ? `municipality "${shape.name}"` : null;
     case 'country':
       return shape.code === sign.countryCode ? `country ${shape.code}` : null;
     case 'polygon':

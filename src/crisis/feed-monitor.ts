@@ -31,6 +31,9 @@ export interface FeedMonitorOptions {
   random?: () => number;
 }
 
+/** Above this many ignored alerts in one payload, the log gets a summary line instead of one line each. */
+const IGNORED_LINES_PER_PAYLOAD = 5;
+
 const HEARTBEAT_EVENTS = new Set(['ping', 'heartbeat', 'keepalive', 'keep-alive']);
 
 /**
@@ -145,6 +148,7 @@ export class FeedMonitor {
   /** Decides alerts obtained elsewhere (e.g. a CAP document posted to the API), with the same dedupe and policy. */
   handleAlerts(alerts: readonly Alert[], feed: string): CrisisDecision[] {
     const decisions: CrisisDecision[] = [];
+    const ignored: { fields: Record<string, unknown>; reason: string }[] = [];
     // Oldest first, so Alert -> Update -> Cancel in one payload apply in order.
     for (const incoming of [...alerts].sort((a, b) => a.sent - b.sent)) {
       const now = this.clock.now();
@@ -165,7 +169,7 @@ export class FeedMonitor {
         status: decision.alert.status,
         signIds: decision.signIds,
       };
-      if (decision.action === 'ignore') this.log.info(fields, `crisis alert ignored: ${decision.reason}`);
+      if (decision.action === 'ignore') ignored.push({ fields, reason: decision.reason });
       else this.log.warn(fields, `crisis alert -> ${decision.action}: ${decision.reason}`);
       try {
         this.options.onDecision(decision);
@@ -173,7 +177,31 @@ export class FeedMonitor {
         this.log.error({ ...fields, err: error }, 'crisis decision handler failed');
       }
     }
+    this.logIgnored(ignored, feed);
     return decisions;
+  }
+
+  /**
+   * One line per ignored alert, unless a payload brings many at once (an NWS index lists hundreds of US alerts,
+   * all out of area): then one line with the count per reason and the first ids.
+   */
+  private logIgnored(ignored: { fields: Record<string, unknown>; reason: string }[], feed: string): void {
+    if (ignored.length <= IGNORED_LINES_PER_PAYLOAD) {
+      for (const { fields, reason } of ignored) this.log.info(fields, `crisis alert ignored: ${reason}`);
+      return;
+    }
+    const byReason: Record<string, number> = {};
+    for (const { reason } of ignored) {
+      // "cap Actual Alert <id>: out of area (Montana)" -> "out of area"
+      const kind = reason.slice(reason.indexOf(': ') + 2).replace(/\s*[(\d"].*$/, '') || 'other';
+      byReason[kind] = (byReason[kind] ?? 0) + 1;
+    }
+    this.log.info(
+      { feed, ignored: ignored.length, byReason, alertIds: ignored.slice(0, 10).map((i) => i.fields.alertId) },
+      `crisis alerts ignored: ${ignored.length} (${Object.entries(byReason)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')})`,
+    );
   }
 
   private handlePushEvent(event: SseEvent): void {

@@ -68,6 +68,31 @@ export interface FeedHealth {
   lastAlertCount: number;
   /** Push only: the stream is open. */
   connected?: boolean;
+  /** Poll only: what the last good payload held (null before the first). */
+  lastPoll?: PollCounts | null;
+  /**
+   * Poll only: why the feed answers but gives nothing Skylt can use (every entry unreadable, every linked
+   * document something other than CAP), or null. Shown as a degraded feed in /api/health.
+   */
+  problem?: string | null;
+}
+
+/** What one good payload held, for health and the one log line per poll. */
+export interface PollCounts {
+  /** Entries of the payload: embedded alerts, links to follow and unreadable entries. */
+  items: number;
+  /** Alerts this poll produced (embedded, or from linked documents fetched now). */
+  alerts: number;
+  /** Linked documents unchanged since they answered a CAP alert (not fetched again). */
+  linksKnown: number;
+  /** Entries that could not be read at all. */
+  skipped: number;
+  /** Linked documents that answered something other than a CAP alert (HTML, an error page, no alert). */
+  linksNotCap: number;
+  /** Linked documents that could not be fetched this time; tried again on the next poll. */
+  linksFailed: number;
+  /** Linked documents left for later polls (at most `maxFollowPerPoll` are fetched per poll). */
+  linksWaiting: number;
 }
 
 export interface FeedPollerOptions {
@@ -96,6 +121,8 @@ export interface PollOutcome {
   alerts: Alert[];
   notModified: boolean;
   error: FeedErrorInfo | null;
+  /** Null when the poll failed or the feed answered 304. */
+  counts?: PollCounts | null;
 }
 
 const ACCEPT: Record<AlertSource, string> = {
@@ -119,13 +146,20 @@ export class FeedPoller {
   private abort = new AbortController();
   private etag: string | null = null;
   private lastModified: string | null = null;
-  private readonly followed = new Map<string, string | null>();
+  /** Linked documents fetched, by URL: the entry version seen then, and whether it answered a CAP alert. */
+  private readonly followed = new Map<string, { version: string | null; cap: boolean; why: string | null }>();
+  /** The counts last logged, so an unchanged payload is not logged again on every poll. */
+  private lastSummary = '';
+  /** An example of what could not be used in the last payload, for the log and health. */
+  private sample: string | null = null;
   private readonly state: Omit<FeedHealth, 'name' | 'source' | 'kind' | 'url'> = {
     lastOk: null,
     lastError: null,
     consecutiveFailures: 0,
     nextPollAt: null,
     lastAlertCount: 0,
+    lastPoll: null,
+    problem: null,
   };
 
   constructor(options: FeedPollerOptions) {
@@ -195,6 +229,7 @@ export class FeedPoller {
       url: this.options.url,
       ...this.state,
       lastError: this.state.lastError ? { ...this.state.lastError } : null,
+      lastPoll: this.state.lastPoll ? { ...this.state.lastPoll } : null,
     };
   }
 
@@ -237,6 +272,7 @@ export class FeedPoller {
     this.state.lastOk = clock.now();
     this.state.consecutiveFailures = 0;
     if (!outcome.notModified) this.state.lastAlertCount = outcome.alerts.length;
+    if (outcome.counts) this.recordCounts(outcome.counts);
     this.schedule(this.intervalMs);
     if (outcome.alerts.length > 0) {
       try {
@@ -286,39 +322,88 @@ export class FeedPoller {
     if (!parsed.ok) {
       throw new FeedFetchError(parsed.error.reason, parsed.error.message, null, null, { cause: parsed.error });
     }
-    for (const issue of parsed.issues) {
-      this.options.log.warn(
-        { feed: this.options.name, item: issue.index, id: issue.id },
-        `crisis feed item skipped: ${issue.message}`,
-      );
-    }
-    const alerts = [...parsed.alerts, ...(await this.followLinks(parsed.follow))];
+    const counts: PollCounts = {
+      items: parsed.alerts.length + parsed.issues.length + parsed.follow.length,
+      alerts: parsed.alerts.length,
+      linksKnown: 0,
+      skipped: parsed.issues.length,
+      linksNotCap: 0,
+      linksFailed: 0,
+      linksWaiting: 0,
+    };
+    const followed = await this.followLinks(parsed.follow, counts);
+    counts.alerts += followed.alerts.length;
+    this.sample = parsed.issues[0] ? `entry ${parsed.issues[0].index}: ${parsed.issues[0].message}` : followed.sample;
     // Remember validators only for a payload we could use, so a bad one is fetched in full again.
     this.etag = response.etag;
     this.lastModified = response.lastModified;
-    return { ok: true, alerts, notModified: false, error: null };
+    return { ok: true, alerts: [...parsed.alerts, ...followed.alerts], notModified: false, error: null, counts };
   }
 
-  private async followLinks(links: FollowLink[]): Promise<Alert[]> {
-    if (links.length === 0 && this.followed.size === 0) return [];
-    const { adapter, clock, log, name } = this.options;
+  /**
+   * Health and the log from one payload's counts. A feed that answers, but of whose entries none gives an alert,
+   * is degraded: it looks alive and warns no one. The log gets one line per poll at most, and only when the
+   * counts change, however many entries a feed (NWS lists hundreds) carries.
+   */
+  private recordCounts(counts: PollCounts): void {
+    const { log, name } = this.options;
+    const usable = counts.alerts + counts.linksKnown;
+    const unusable = counts.skipped + counts.linksNotCap + counts.linksFailed;
+    this.state.lastPoll = counts;
+    this.state.problem =
+      usable === 0 && unusable > 0
+        ? `none of ${counts.items} entries gave a usable alert (${counts.skipped} unreadable, ${counts.linksNotCap} links not CAP, ${counts.linksFailed} links failed)${this.sample ? `; e.g. ${this.sample}` : ''}`
+        : null;
+    const summary = JSON.stringify(counts);
+    if (unusable === 0 || summary === this.lastSummary) {
+      this.lastSummary = unusable === 0 ? '' : summary;
+      return;
+    }
+    this.lastSummary = summary;
+    log.warn(
+      { feed: name, ...counts, degraded: this.state.problem !== null, example: this.sample },
+      `crisis feed: ${unusable} of ${counts.items} entries unusable this poll`,
+    );
+  }
+
+  private async followLinks(
+    links: FollowLink[],
+    counts: PollCounts,
+  ): Promise<{ alerts: Alert[]; sample: string | null }> {
+    if (links.length === 0 && this.followed.size === 0) return { alerts: [], sample: null };
+    const { adapter, clock } = this.options;
     const listed = new Set<string>();
     const alerts: Alert[] = [];
+    let sample: string | null = null;
     let fetched = 0;
     for (const link of links) {
       let target: string;
       try {
         target = new URL(link.url, this.options.url).toString();
       } catch {
-        log.warn({ feed: name, link: link.url }, 'crisis feed: unusable link');
+        counts.linksNotCap += 1;
+        sample ??= `unusable link ${link.url}`;
         continue;
       }
       listed.add(target);
-      if (this.followed.has(target) && this.followed.get(target) === link.version) continue;
-      if (fetched >= this.options.maxFollowPerPoll) continue;
+      const known = this.followed.get(target);
+      if (known && known.version === link.version) {
+        // Unchanged: its alerts were handed on when it was fetched; a non-CAP answer stays one.
+        if (known.cap) counts.linksKnown += 1;
+        else {
+          counts.linksNotCap += 1;
+          sample ??= known.why;
+        }
+        continue;
+      }
+      if (fetched >= this.options.maxFollowPerPoll) {
+        counts.linksWaiting += 1;
+        continue;
+      }
       fetched += 1;
+      let response: Awaited<ReturnType<typeof fetchFeed>>;
       try {
-        const response = await fetchFeed({
+        response = await fetchFeed({
           url: target,
           fetch: this.options.fetch,
           timeoutMs: this.options.timeoutMs,
@@ -327,20 +412,30 @@ export class FeedPoller {
           now: () => clock.now(),
           signal: this.abort.signal,
         });
-        if (response.notModified) continue;
-        const parsed = adapter.parse(response.body);
-        if (!parsed.ok) throw parsed.error;
-        alerts.push(...parsed.alerts);
-        this.followed.set(target, link.version);
       } catch (error: unknown) {
-        // Not remembered, so it is tried again on the next poll; the feed itself stays healthy.
-        log.warn(
-          { feed: name, link: target },
-          `crisis feed: linked document failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        // Not remembered, so it is tried again on the next poll.
+        counts.linksFailed += 1;
+        sample ??= error instanceof Error ? error.message : String(error);
+        continue;
       }
+      if (response.notModified) {
+        counts.linksKnown += 1;
+        continue;
+      }
+      const parsed = adapter.parse(response.body);
+      if (parsed.ok && parsed.alerts.length > 0) {
+        alerts.push(...parsed.alerts);
+        this.followed.set(target, { version: link.version, cap: true, why: null });
+        continue;
+      }
+      // Remembered with its version, so an HTML page behind hundreds of entries is not fetched on every poll.
+      const what = response.contentType ? ` (${response.contentType.split(';')[0]})` : '';
+      const why = `${target} answered no CAP alert${what}: ${parsed.ok ? (parsed.issues[0]?.message ?? 'empty') : parsed.error.message}`;
+      this.followed.set(target, { version: link.version, cap: false, why });
+      counts.linksNotCap += 1;
+      sample ??= why;
     }
     for (const url of this.followed.keys()) if (!listed.has(url)) this.followed.delete(url);
-    return alerts;
+    return { alerts, sample };
   }
 }

@@ -31,14 +31,23 @@ describe('area matching by code and name', () => {
     expect(covered({ kind: 'countyName', name: 'Atlantis län' })).toEqual([]);
   });
 
-  it('matches a municipality by name only when the sign knows its name', () => {
+  it("matches a municipality by name: the sign's own name, or the name of its code in Västra Götaland", () => {
     expect(covered({ kind: 'municipalityName', name: 'Vara kommun' })).toEqual(VARA_SIGN_IDS);
     expect(covered({ kind: 'municipalityName', name: 'Skara kommun' })).toEqual([]);
+    const byName = (name: string, signs: SignLocation[]) =>
+      matchAlertArea({ areas: [{ description: null, shapes: [{ kind: 'municipalityName', name }] }] }, signs).signIds;
     const unnamed = [SignLocation.parse({ id: 'X', lat: 58.267, lon: 12.95, municipalityCode: 1470, countyCode: 14 })];
-    expect(
-      matchAlertArea({ areas: [{ description: null, shapes: [{ kind: 'municipalityName', name: 'Vara' }] }] }, unnamed)
-        .signIds,
-    ).toEqual([]);
+    expect(byName('Vara', unnamed)).toEqual(['X']);
+    expect(byName('VARA KOMMUN', unnamed)).toEqual(['X']);
+    expect(byName('Varberg', unnamed)).toEqual([]);
+    const lidkoping = [SignLocation.parse({ id: 'L', lat: 58.5, lon: 13.16, municipalityCode: 1494, countyCode: 14 })];
+    expect(byName('Lidköpings kommun', lidkoping)).toEqual(['L']);
+    const boras = [SignLocation.parse({ id: 'B', lat: 57.72, lon: 12.94, municipalityCode: 1490, countyCode: 14 })];
+    expect(byName('Borås kommun', boras)).toEqual(['B']);
+    expect(byName('Bor kommun', boras)).toEqual([]);
+    // Outside the table and without a name of its own, a sign cannot be matched by name.
+    const stockholm = [SignLocation.parse({ id: 'S', lat: 59.33, lon: 18.07, municipalityCode: 180, countyCode: 1 })];
+    expect(byName('Stockholm', stockholm)).toEqual([]);
   });
 
   it('matches a nationwide alert (Land SE)', () => {

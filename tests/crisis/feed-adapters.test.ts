@@ -133,7 +133,7 @@ describe('Krisinformation adapter', () => {
 });
 
 describe('SMHI adapter', () => {
-  it('makes one alert per warning area with level, severity, county and the GeoJSON polygon as lat/lon', () => {
+  it('makes one alert per warning area with level, severity and the GeoJSON polygon (not the county) as lat/lon', () => {
     const alert = only(alertsOf(smhiAdapter(), fixture('smhi-warnings.json')));
     expect(alert).toMatchObject({
       source: 'smhi',
@@ -146,8 +146,9 @@ describe('SMHI adapter', () => {
       credit: 'SMHI',
     });
     expect(alert.description).toContain('Snöfall med 20-30 cm snö och hård vind.');
-    const [county, polygon] = alert.areas[0]?.shapes ?? [];
-    expect(county).toEqual({ kind: 'county', code: '14' });
+    // The polygon is the warning area; the county list (affectedAreas) does not add to it.
+    const [polygon, ...rest] = alert.areas[0]?.shapes ?? [];
+    expect(rest).toEqual([]);
     // GeoJSON [12.40, 58.00] is lon, lat.
     expect(polygon?.kind === 'polygon' && polygon.rings[0]?.[0]).toEqual({ lat: 58, lon: 12.4 });
   });

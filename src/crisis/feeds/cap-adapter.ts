@@ -74,26 +74,82 @@ interface Collected {
   follow: FollowLink[];
 }
 
+// EAS/SAME event codes of tests and demonstrations (47 CFR 11.31): Required Monthly/Weekly Test, National
+// Periodic Test, Practice/Demo Warning.
+const TEST_EVENT_CODES = new Set(['RMT', 'RWT', 'NPT', 'DMO']);
+const TEST_CODE_SCHEMES = /^(same|eas|nws-?same|eas-?code|same-?code)$/i;
+
+// Senders publish tests as status Actual (IPAWS's Required Monthly Test, "ADR Test Message"): recognise the words.
+const TEST_WORDS = [
+  /\brequired (monthly|weekly) test\b/i,
+  /\b(national )?periodic test\b/i,
+  /\bADR test( message)?\b/i,
+  /\btest message\b/i,
+  /\b(monthly|weekly) test\b/i,
+  /\bthis is (only )?a test\b/i,
+  /\bdemonstration (message|warning)\b/i,
+  /(?<![\p{L}])testmeddelande(?![\p{L}])/iu,
+];
+
+/**
+ * Why a CAP alert is a test whatever its `status` says, or null: an eventCode RMT/RWT/NPT/DMO under SAME/EAS,
+ * or an event or headline in the words tests are sent with.
+ */
+export function capTestReason(raw: unknown): string | null {
+  if (!isObject(raw)) return null;
+  for (const info of asArray(raw.info)) {
+    if (!isObject(info)) continue;
+    for (const code of asArray(info.eventCode)) {
+      if (!isObject(code)) continue;
+      // fast-xml-parser gives repeated valueName/value pairs as arrays when one eventCode carries several.
+      const names = asArray(code.valueName).map((v) => textOf(v)?.trim() ?? '');
+      const values = asArray(code.value).map((v) => textOf(v)?.trim().toUpperCase() ?? '');
+      for (const [i, value] of values.entries()) {
+        if (TEST_CODE_SCHEMES.test(names[i] ?? names[0] ?? '') && TEST_EVENT_CODES.has(value)) {
+          return `event code ${names[i] ?? names[0]} ${value}`;
+        }
+      }
+    }
+    for (const field of ['event', 'headline'] as const) {
+      const text = textOf(info[field]) ?? '';
+      if (TEST_WORDS.some((w) => w.test(text))) return `${field} "${text.trim()}"`;
+    }
+  }
+  return null;
+}
+
 function addAlerts(raws: unknown[], index: number, into: Collected, options: AdapterOptions): void {
   for (const raw of raws) {
     const result = normaliseCapAlert(raw, { source: 'cap', language: options.language ?? 'sv', creditLabel: null });
-    if (result.ok) into.alerts.push(result.alert);
-    else into.issues.push({ index, id: result.id, message: result.message });
+    if (!result.ok) {
+      into.issues.push({ index, id: result.id, message: result.message });
+      continue;
+    }
+    // A test marked Actual becomes a Test here, so that the policy's one rule (only Actual is shown) holds for it.
+    const test = result.alert.status === 'Actual' ? capTestReason(raw) : null;
+    into.alerts.push(test ? { ...result.alert, status: 'Test' } : result.alert);
   }
 }
 
+/**
+ * The link of an entry to follow: one typed as CAP, else one named like a CAP file, else the entry's untyped
+ * alternate link. NWS indexes link each entry as `<link href="https://alerts.weather.gov/cap/wwacapget.php?x=…"/>`,
+ * with no type and no extension; the poller fetches it and keeps it only if it answers a CAP alert.
+ */
 function capLink(links: unknown[]): string | null {
   const candidates = links.map((l) =>
     isObject(l)
       ? {
           href: textOf(l['@_href']) ?? textOf(l['@_url']) ?? textOf(l['#text']) ?? '',
           type: (textOf(l['@_type']) ?? '').toLowerCase(),
+          rel: (textOf(l['@_rel']) ?? 'alternate').toLowerCase(),
         }
-      : { href: textOf(l) ?? '', type: '' },
+      : { href: textOf(l) ?? '', type: '', rel: 'alternate' },
   );
   const cap =
     candidates.find((l) => l.type.includes('cap')) ??
-    candidates.find((l) => /\.(xml|cap)(\?|$)/i.test(l.href) && (l.type === '' || l.type.includes('xml')));
+    candidates.find((l) => /\.(xml|cap)(\?|$)/i.test(l.href) && (l.type === '' || l.type.includes('xml'))) ??
+    candidates.find((l) => l.type === '' && (l.rel === 'alternate' || l.rel === 'enclosure') && l.href !== '');
   return cap?.href ? cap.href : null;
 }
 

@@ -1,6 +1,6 @@
 // SMHI impact-based warnings (`ibww/api/version/1/warning.json`): an array of warnings, each with warningAreas that
-// carry their own level, time window, affected counties and a GeoJSON area. Each warning area becomes one alert,
-// because level and area differ between them.
+// carry their own level, time window, the counties they touch (`affectedAreas[{id, sv, en}]`) and the warning
+// area as GeoJSON (`area`). Each warning area becomes one alert, because level and area differ between them.
 
 import { z } from 'zod';
 import type { Alert, AlertSeverity, AreaShape, WarningLevel } from '../alert.ts';
@@ -68,6 +68,16 @@ function describe(descriptions: z.infer<typeof Description>[] | null | undefined
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
+function countyShapes(affected: NonNullable<z.infer<typeof SmhiWarningArea>['affectedAreas']>): AreaShape[] {
+  const shapes: AreaShape[] = [];
+  for (const a of affected) {
+    // SMHI ids 1-25 are SCB county codes; sea areas use other ids and cannot hold a roadside sign.
+    const code = normaliseCountyCode(a.id);
+    if (code !== null && countyByCode(code)) shapes.push({ kind: 'county', code });
+  }
+  return shapes;
+}
+
 function normaliseArea(
   warning: z.infer<typeof SmhiWarning>,
   area: z.infer<typeof SmhiWarningArea>,
@@ -80,13 +90,11 @@ function normaliseArea(
       message: `warningLevel.code "${area.warningLevel.code ?? ''}" is not MESSAGE/YELLOW/ORANGE/RED`,
     };
 
-  const shapes: AreaShape[] = [];
-  for (const affected of area.affectedAreas ?? []) {
-    // SMHI ids 1-25 are SCB county codes; sea areas use other ids and cannot hold a roadside sign.
-    const code = normaliseCountyCode(affected.id);
-    if (code !== null && countyByCode(code)) shapes.push({ kind: 'county', code });
-  }
-  shapes.push(...geoJsonShapes(area.area));
+  // `area` is the warning area itself; `affectedAreas` lists every county it touches. A warning for the Bohuslän
+  // coast lists county 14 as Vara does, so when the polygon is there it alone decides. Only a warning area
+  // without usable geometry falls back to its counties (and the policy may still only propose it).
+  const polygons = geoJsonShapes(area.area);
+  const shapes: AreaShape[] = polygons.length > 0 ? polygons : countyShapes(area.affectedAreas ?? []);
 
   const areaName = plainOrNull(area.areaName?.sv) ?? plainOrNull(area.areaName?.en);
   const what = plainOrNull(area.eventDescription?.sv) ?? plainOrNull(warning.event?.sv);

@@ -264,7 +264,17 @@ function renderFeeds(feeds) {
     list,
     feeds.map((f) => {
       const name = SOURCE_LABELS[f.source] ?? f.name;
-      if (!f.lastError || (f.lastOk && f.lastOk > f.lastError.at)) {
+      const answering = !f.lastError || (f.lastOk && f.lastOk > f.lastError.at);
+      if (answering && f.status === 'degraded' && f.lastPoll) {
+        // It answers, but nothing in it can warn anyone (e.g. every link leads to a web page, not CAP).
+        return h(
+          'li',
+          { class: 'lint-error' },
+          h('strong', {}, name),
+          `: svarar men ger inga användbara larm (${f.lastPoll.items} poster, ${f.lastPoll.alerts} larm)`,
+        );
+      }
+      if (answering) {
         return h(
           'li',
           {},
