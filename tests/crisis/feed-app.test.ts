@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
-import { communicatorFetch, decodePng, startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
+import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
 import { FeedReplayServer, fixture } from './feed-replay-server.ts';
 
@@ -18,7 +19,11 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string>, at: number): Promise<TestApp> {
-  app = await startTestApp({ SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env }, at);
+  app = await build({
+    env: { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env },
+    start: at,
+    listen: true,
+  });
   const a = app;
   await waitFor('links up and generic crisis slots ready', async () => {
     await a.runtime.tick();

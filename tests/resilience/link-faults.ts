@@ -1,5 +1,5 @@
 /**
- * Link faults against the C host bridge, one level above tests/bridge: the whole Runtime (startTestApp with a sign
+ * Link faults against the C host bridge, one level above tests/bridge: the whole Runtime (build() from tests/helper.ts with a sign
  * file) plays a published schedule on two emulated signs while the links misbehave. E20-N is on TCP through a
  * seeded tampering proxy (byte corruption, dropped chunks, the network cut); E20-S is on a socat pty paced to
  * 115200 baud (the cable pulled and plugged back). Both are rebooted (SIGHUP). After each fault the sign must show

@@ -6,7 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
-import { startTestApp, type TestApp } from '../integration/app-helpers.ts';
+import { build, type TestApp } from '../helper.ts';
 import { waitFor } from '../signs/helpers.ts';
 
 const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,10 +34,11 @@ beforeAll(async () => {
   ).join('\n');
   server.serve('/cap/us.php', { body: atom.replace(/<entry>[\s\S]*<\/entry>/, hundreds), headers: {} });
   server.serveFixture('/cap/wwacapget.php', 'nws-wwacapget-moved.html', { headers: { 'content-type': 'text/html' } });
-  t = await startTestApp(
-    { SKYLT_CAP_URLS: `${server.url}/cap/us.php?x=0`, SKYLT_FEED_POLL_SECONDS: '0.2' },
-    Date.parse('2026-02-10T04:00:00Z'),
-  );
+  t = await build({
+    env: { SKYLT_CAP_URLS: `${server.url}/cap/us.php?x=0`, SKYLT_FEED_POLL_SECONDS: '0.2' },
+    start: Date.parse('2026-02-10T04:00:00Z'),
+    listen: true,
+  });
   await t.runtime.workflow.accounts.createUser(COMMUNICATOR, SYSTEM_ACTOR);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
