@@ -122,4 +122,4 @@ async function main() {
   await load();
 }
 
-if (await initPage({ path: '/logg', audience: 'reviewer' })) await main();
+if (await initPage({ path: '/logg' })) await main();

@@ -7,6 +7,7 @@ import { $, h, replace } from '../shared/dom.js';
 import { formatDateTime, formatNumber, formatTime, itemTitle, PRIORITY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signMirror } from '../shared/sign-mirror.js';
+import { directionLabel, loadSigns } from '../shared/signs.js';
 
 const HEALTH_MS = 3000;
 
@@ -30,7 +31,7 @@ async function main() {
   const message = $('#signs-message');
   let signs;
   try {
-    signs = await get('/api/signs');
+    signs = await loadSigns();
   } catch (e) {
     showError(message, e);
     return;
@@ -45,11 +46,11 @@ async function main() {
       h(
         'section',
         { class: 'card', 'aria-labelledby': `sign-${sign.id}` },
-        h('h2', { id: `sign-${sign.id}` }, sign.name, ' ', h('span', { class: 'muted small' }, `(${sign.id})`)),
+        h('h2', { id: `sign-${sign.id}` }, sign.name),
         h(
           'p',
           { class: 'muted small' },
-          `Mot ${facingSv(sign.facing)} · ${sign.width}×${sign.height} bildpunkter, ${formatNumber(sign.pixelPitchMm)} mm mellan punkterna`,
+          `För trafiken ${directionLabel(sign.facing)} · ${sign.width}×${sign.height} bildpunkter, ${formatNumber(sign.pixelPitchMm)} mm mellan punkterna`,
         ),
         mirror.element,
         dl,
@@ -85,11 +86,6 @@ async function main() {
   };
   await refresh();
   setInterval(refresh, HEALTH_MS);
-}
-
-/** "towards Skara/Örebro" -> "Skara/Örebro" (the API speaks English). */
-function facingSv(facing) {
-  return String(facing ?? '').replace(/^towards\s+/i, '');
 }
 
 function renderFacts(dl, s, health, brightness, titleOf) {

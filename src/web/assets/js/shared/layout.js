@@ -6,20 +6,13 @@
 import { ApiError, get, isReviewer, logout, me } from './api.js';
 import { $, h, replace } from './dom.js';
 import { ORG_LABELS, ROLE_LABELS } from './format.js';
+import { PAGES, pageAt } from './pages.js';
 
-const NAV = [
-  { href: '/skicka', label: 'Skicka in', who: 'all' },
-  { href: '/mina-poster', label: 'Mina poster', who: 'all' },
-  { href: '/granska', label: 'Granska', who: 'reviewer', badge: true },
-  { href: '/spellista', label: 'Spellista', who: 'reviewer' },
-  { href: '/kris', label: 'Krisläge', who: 'reviewer' },
-  { href: '/skyltar', label: 'Skyltar', who: 'all' },
-  { href: '/rapporter', label: 'Rapporter', who: 'all' },
-  { href: '/logg', label: 'Logg', who: 'reviewer' },
-  { href: '/anvandare', label: 'Användare', who: 'admin' },
-];
+/** The menu: the pages of the one page list that have a menu label, in its order. */
+const NAV = PAGES.filter((p) => p.menu);
 
-const mayUse = (user, who) => who === 'all' || (who === 'admin' ? user.role === 'admin' : isReviewer(user));
+const mayUse = (user, who) =>
+  who === 'all' || who === 'anyone' || (who === 'admin' ? user.role === 'admin' : isReviewer(user));
 
 const POLL_MS = 30_000;
 
@@ -28,10 +21,11 @@ let crisisBanner = null;
 
 /**
  * Sets the page up: checks the session (off to the login page when there is none), draws the header, and
- * checks the page's audience. Resolves with the user, or null when the user may not see this page (a
+ * checks the page's audience (from the page list). Resolves with the user, or null when the user may not see this page (a
  * Swedish explanation is shown instead of the page's content).
  */
-export async function initPage({ path, audience = 'all' }) {
+export async function initPage({ path }) {
+  const audience = pageAt(path)?.audience ?? 'all';
   let user;
   try {
     user = await me();
@@ -83,9 +77,9 @@ export async function initPage({ path, audience = 'all' }) {
 function renderHeader(user, path) {
   const header = $('#site-header');
   if (!header) return;
-  const links = NAV.filter((n) => mayUse(user, n.who)).map((n) => {
-    const current = n.href === path;
-    const a = h('a', { href: n.href, 'aria-current': current ? 'page' : null }, n.label);
+  const links = NAV.filter((n) => mayUse(user, n.audience)).map((n) => {
+    const current = n.path === path;
+    const a = h('a', { href: n.path, 'aria-current': current ? 'page' : null }, n.menu);
     if (n.badge) {
       pendingBadge = h('span', { class: 'badge badge--zero', id: 'pending-count', 'aria-live': 'polite' }, '0');
       a.append(pendingBadge);
