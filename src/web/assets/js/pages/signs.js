@@ -1,30 +1,29 @@
 /**
  * /skyltar: a live mirror of each sign, its link, brightness, and what it last confirmed showing.
- * Uses GET /api/signs, GET /api/signs/:id/frame.png, GET /api/health, and GET /api/schedule for brightness.
+ * Uses GET /api/signs, GET /api/signs/:id/frame.png, GET /api/health, GET /api/schedule for brightness and
+ * the names of the pages shown, GET /api/crisis for a crisis's headline.
  */
-import { get } from '../shared/api.js';
+import { get, isReviewer } from '../shared/api.js';
 import { $, h, replace } from '../shared/dom.js';
-import { formatDateTime, formatNumber, formatTime, itemTitle, PRIORITY_LABELS } from '../shared/format.js';
+import { formatDateTime, formatNumber, formatTime, PRIORITY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signMirror } from '../shared/sign-mirror.js';
 import { directionLabel, loadSigns } from '../shared/signs.js';
 
 const HEALTH_MS = 3000;
 
-/** Item titles by id, for "what it shows"; items of the fallback loop (not in the database) keep their id. */
-const titles = new Map();
-/** Looks a title up once (a promise per id, so a slow answer is not asked for twice). */
-function loadTitle(itemId) {
-  if (itemId && !titles.has(itemId)) {
-    titles.set(
-      itemId,
-      get(`/api/items/${encodeURIComponent(itemId)}`).then(
-        ({ item }) => itemTitle(item.content),
-        () => itemId,
-      ),
-    );
+/**
+ * What each page on a sign is called, by the id the sign reports: from GET /api/schedule (playlist, fallback loop,
+ * "Visa nu"), and a crisis by its headline (GET /api/crisis, for those who may read it). Never the id itself.
+ */
+async function pageTitles(health, schedule) {
+  const titles = new Map();
+  for (const s of schedule?.signs ?? []) if (s.itemId && s.title) titles.set(s.itemId, s.title);
+  if (isReviewer(user) && health.signs.some((s) => s.showing?.priority === 'crisis')) {
+    const crisis = await get('/api/crisis').catch(() => null);
+    if (crisis?.active && crisis.crisis) titles.set(`crisis:${crisis.crisis.id}`, crisis.crisis.headline);
   }
-  return titles.get(itemId);
+  return titles;
 }
 
 async function main() {
@@ -60,13 +59,7 @@ async function main() {
   const refresh = async () => {
     try {
       const [health, schedule] = await Promise.all([get('/api/health'), get('/api/schedule').catch(() => null)]);
-      const shown = new Map(
-        await Promise.all(
-          health.signs
-            .filter((s) => s.showing?.itemId)
-            .map(async (s) => [s.showing.itemId, await loadTitle(s.showing.itemId)]),
-        ),
-      );
+      const shown = await pageTitles(health, schedule);
       for (const s of health.signs) {
         const dl = facts.get(s.id);
         const brightness = schedule?.signs?.find((x) => x.id === s.id)?.brightness ?? s.brightness ?? null;
@@ -110,7 +103,7 @@ function renderFacts(dl, s, health, brightness, titleOf) {
       'dd',
       { dataset: { showing: showing?.itemId ?? '' } },
       showing
-        ? `${PRIORITY_LABELS[showing.priority] ?? showing.priority}${showing.itemId ? `: ${titleOf.get(showing.itemId) ?? showing.itemId}` : ''}`
+        ? `${PRIORITY_LABELS[showing.priority] ?? showing.priority}${titleOf.has(showing.itemId) ? `: ${titleOf.get(showing.itemId)}` : ''}`
         : 'Skyltens eget standardläge eller släckt',
     ),
     h('dt', {}, 'Senast bekräftad'),

@@ -5,6 +5,7 @@
 import { api, get, post } from '../../shared/api.js';
 import { $, busy, h, notify, replace, svg } from '../../shared/dom.js';
 import {
+  count,
   formatDate,
   formatDateTime,
   formatDuration,
@@ -64,7 +65,13 @@ function timelineChart(sign, timeline, orgOf) {
     }
     const label = week ? formatDate(b.from).replace(/ \d{4}$/, '') : `kl ${formatTime(b.from).slice(0, 2)}`;
     const tick = (week ? i % 4 === 0 : i % 3 === 0) ? svg('text', { x: i * w + 2, y: H - 4 }, label) : null;
-    return svg('g', {}, svg('title', {}, `${formatDateTime(b.from)}: ${b.items.length} poster`), rects, tick);
+    return svg(
+      'g',
+      {},
+      svg('title', {}, `${formatDateTime(b.from)}: ${count(b.items.length, 'post', 'poster')}`),
+      rects,
+      tick,
+    );
   });
   const all = totals.kommun + totals.konserthus + totals.idle + totals.override || 1;
   const pct = (x) => formatNumber(Math.round((x / all) * 1000) / 10);
@@ -112,7 +119,11 @@ function renderTimeline(timeline) {
         entry.nextAt ? formatDateTime(entry.nextAt) : h('span', { class: 'muted' }, why(entry)),
         entry.plays ? h('br') : null,
         entry.plays
-          ? h('span', { class: 'small muted' }, `${entry.plays} gånger, ${formatDuration(entry.airtimeSeconds)}`)
+          ? h(
+              'span',
+              { class: 'small muted' },
+              `${count(entry.plays, 'gång', 'gånger')}, ${formatDuration(entry.airtimeSeconds)}`,
+            )
           : null,
       );
     });

@@ -121,6 +121,20 @@ export function renderEntries() {
 
 // --- revisions
 
+/**
+ * A revision's note as people wrote it; a rollback says which version it brought back. Notes that older versions of
+ * Skylt wrote themselves, in English, are said in Swedish.
+ */
+function revisionNote(r) {
+  const legacy = /^rollback to revision \d+$/.test(r.note ?? '')
+    ? null
+    : r.note === 'imported from a playlist file'
+      ? 'Importerad från en spellistefil'
+      : r.note;
+  if (!r.rollbackOf) return legacy ?? '';
+  return legacy ? `Återställning av version ${r.rollbackOf}: ${legacy}` : `Återställning av version ${r.rollbackOf}`;
+}
+
 export function renderRevisions(revisions) {
   const table = $('#revisions');
   if (revisions.items.length === 0) {
@@ -158,7 +172,7 @@ export function renderRevisions(revisions) {
       h('td', {}, formatDateTime(r.publishedAt)),
       h('td', {}, r.publishedBy),
       h('td', { class: 'num' }, String(r.itemCount)),
-      h('td', {}, r.rollbackOf ? `Återställning av version ${r.rollbackOf}` : (r.note ?? '')),
+      h('td', {}, revisionNote(r)),
       h('td', {}, cell),
     );
   });

@@ -1,6 +1,6 @@
 /** /spellista: what is published, what the draft would change, and what cannot air now (and why). */
 import { $, h, replace } from '../../shared/dom.js';
-import { formatDateTime, formatNumber, STATE_LABELS } from '../../shared/format.js';
+import { count, formatDateTime, formatNumber, STATE_LABELS } from '../../shared/format.js';
 import { signNames } from '../../shared/signs.js';
 import { state, titleOf } from './state.js';
 
@@ -21,7 +21,7 @@ export function renderStatus(diff) {
       state.draft.updatedAt
         ? `Ändrat ${formatDateTime(state.draft.updatedAt)} av ${state.draft.updatedBy}`
         : 'Inte ändrat',
-      ` · ${state.draft.entries.length} poster`,
+      ` · ${count(state.draft.entries.length, 'post', 'poster')}`,
     ),
   ];
   if (state.live?.withdrawn?.length) {
