@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
-import { clearSessionCookie, setSessionCookie } from './auth-hooks.ts';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './auth-hooks.ts';
 import { errors, principalOf, UserView } from './workflow-schemas.ts';
 
 const Login = z.object({
@@ -81,6 +82,26 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           expiresAt: request.authSession?.expiresAt ?? null,
           mustChangePassword: request.authSession?.mustChangePassword ?? false,
         };
+      },
+    );
+
+    app.post(
+      '/api/auth/refresh',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Stay signed in: the session lasts another full session length from now',
+          description:
+            'For the UI\'s "Fortsätt vara inloggad" when it warns that the session is about to end. Only a live session can be kept; an ended one answers 401.',
+          response: { 200: z.object({ expiresAt: z.string() }), ...errors(401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const cookie = request.cookies[SESSION_COOKIE];
+        const expiresAt = request.authSession ? workflow.accounts.extendSession(request.authSession.idHash) : null;
+        if (!expiresAt || !cookie) throw new Refusal('unauthenticated', 'the session has ended: sign in again');
+        setSessionCookie(request, reply, cookie, Math.floor(settings.sessionMs / 1000), settings.cookieSecure);
+        return { expiresAt };
       },
     );
 
