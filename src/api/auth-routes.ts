@@ -20,6 +20,9 @@ const Me = z.object({
   role: Role,
   csrfToken: z.string().nullable().describe('send it as X-CSRF-Token with every change made with the session cookie'),
   expiresAt: z.string().nullable().describe('when the session ends (null for API tokens): the UI warns before it'),
+  now: z
+    .string()
+    .describe("Skylt's time now: the UI counts down to expiresAt from it, whatever the browser's clock says"),
   mustChangePassword: z
     .boolean()
     .describe('signed in with a generated password: only POST /api/auth/password (and logout) are allowed until then'),
@@ -80,6 +83,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           role: me.role,
           csrfToken: request.authSession?.csrfToken ?? null,
           expiresAt: request.authSession?.expiresAt ?? null,
+          now: new Date(workflow.options.clock.now()).toISOString(),
           mustChangePassword: request.authSession?.mustChangePassword ?? false,
         };
       },
@@ -93,7 +97,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           summary: 'Stay signed in: the session lasts another full session length from now',
           description:
             'For the UI\'s "Fortsätt vara inloggad" when it warns that the session is about to end. Only a live session can be kept; an ended one answers 401.',
-          response: { 200: z.object({ expiresAt: z.string() }), ...errors(401, 403) },
+          response: { 200: z.object({ expiresAt: z.string(), now: z.string() }), ...errors(401, 403) },
         },
       },
       async (request, reply) => {
@@ -101,7 +105,7 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         const expiresAt = request.authSession ? workflow.accounts.extendSession(request.authSession.idHash) : null;
         if (!expiresAt || !cookie) throw new Refusal('unauthenticated', 'the session has ended: sign in again');
         setSessionCookie(request, reply, cookie, Math.floor(settings.sessionMs / 1000), settings.cookieSecure);
-        return { expiresAt };
+        return { expiresAt, now: new Date(workflow.options.clock.now()).toISOString() };
       },
     );
 

@@ -5,7 +5,8 @@
  * POST /api/crisis/:id/end|approve|dismiss, GET /api/signs, GET /api/signs/:id/frame.png.
  */
 import { get } from '../shared/api.js';
-import { $, h } from '../shared/dom.js';
+import { $, h, notify } from '../shared/dom.js';
+import { keepForm, RESTORED_TEXT, writeFields } from '../shared/form-draft.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signMirror } from '../shared/sign-mirror.js';
 import { allSigns, loadSigns } from '../shared/signs.js';
@@ -27,6 +28,13 @@ async function main() {
     return;
   }
   renderStartForm();
+  // The start form (a free text above all) is kept in this browser if the session ends (shared/form-draft.js).
+  const kept = keepForm(user, { root: $('#start-form') });
+  const saved = kept.restore();
+  if (saved) {
+    writeFields($('#start-form'), saved);
+    notify(message, RESTORED_TEXT, 'info');
+  }
   const mirrors = $('#mirrors');
   for (const sign of allSigns()) {
     const m = signMirror(sign, { small: true });

@@ -5,7 +5,8 @@
  * POST /api/items/:id/approve|reject (with the revision reviewed; approve can add to the draft), GET /api/signs.
  */
 import { ApiError, get, post } from '../shared/api.js';
-import { $, busy, h, notify, replace } from '../shared/dom.js';
+import { $, $$, busy, h, notify, replace } from '../shared/dom.js';
+import { keepForm, RESTORED_TEXT } from '../shared/form-draft.js';
 import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, refreshPendingCount, showError } from '../shared/layout.js';
 import { formField, groupFindings, lintHeadline, lintList, problemText } from '../shared/lint-list.js';
@@ -306,6 +307,32 @@ async function after() {
   await Promise.all([load(), refreshPendingCount()]);
 }
 
+/** Reject reasons being written are kept in this browser if the session ends (shared/form-draft.js). */
+function keepReasons() {
+  const kept = keepForm(user, {
+    root: queue,
+    read: () =>
+      Object.fromEntries(
+        $$('textarea[id^="reason-"]', queue)
+          .filter((t) => t.value.trim())
+          .map((t) => [t.id, t.value]),
+      ),
+  });
+  const saved = kept.restore();
+  if (!saved) return;
+  let put = 0;
+  for (const [id, text] of Object.entries(saved)) {
+    const reason = queue.querySelector(`#${CSS.escape(id)}`);
+    if (!reason) continue;
+    reason.value = text;
+    const rejectForm = reason.closest('form');
+    rejectForm.hidden = false;
+    rejectForm.closest('article')?.querySelector('[aria-controls]')?.setAttribute('aria-expanded', 'true');
+    put++;
+  }
+  if (put) notify(message, RESTORED_TEXT, 'info');
+}
+
 async function main() {
   try {
     await loadSigns();
@@ -313,6 +340,7 @@ async function main() {
     showError(message, e);
   }
   await load();
+  keepReasons();
 }
 
 const user = await initPage({ path: '/granska' });

@@ -6,6 +6,7 @@
  */
 import { ApiError, fieldLabel, get, patch, post } from '../shared/api.js';
 import { $, busy, h, notify, replace } from '../shared/dom.js';
+import { keepForm, RESTORED_TEXT, readFields, writeFields } from '../shared/form-draft.js';
 import { STATE_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { inputFor } from '../shared/lint-list.js';
@@ -55,6 +56,31 @@ function describeEditing(item) {
   }
 }
 
+/** The form kept in this browser if the session ends before it is saved (shared/form-draft.js). */
+let kept = null;
+
+/** Puts back a form kept when the session ended: its fields, and the picture already uploaded. */
+function restoreKept(fields) {
+  const { imageId, ...rest } = fields;
+  const k = Object.entries(rest)
+    .find(([key, on]) => key.startsWith('kind=') && on)?.[0]
+    .slice('kind='.length);
+  if (k) {
+    form.elements.kind.value = k;
+    showKind(k);
+  }
+  writeFields(form, rest);
+  if (imageId) {
+    state.imageId = imageId;
+    const local = $('#image-local');
+    local.src = `/api/images/${encodeURIComponent(imageId)}`;
+    local.hidden = false;
+    $('#image-status').textContent = 'Den uppladdade bilden. Välj en ny fil för att byta.';
+  }
+  state.showAll = true;
+  notify(message, RESTORED_TEXT, 'info');
+}
+
 // --- saving
 
 async function save(submitIt) {
@@ -101,6 +127,7 @@ async function save(submitIt) {
       }
     }
     const item = result.item;
+    kept?.forget();
     if (submitIt || item.state === 'pending') {
       location.assign(`/mina-poster?sparad=${encodeURIComponent(item.id)}`);
       return;
@@ -182,6 +209,9 @@ async function main() {
     );
   });
   $('#draft-button').addEventListener('click', (event) => busy(event.currentTarget, () => save(false)));
+  kept = keepForm(state.user, { root: form, read: () => ({ ...readFields(form), imageId: state.imageId }) });
+  const saved = kept.restore();
+  if (saved) restoreKept(saved);
   await refreshPreview();
 }
 

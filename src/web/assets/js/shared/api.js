@@ -10,6 +10,26 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 let csrfToken = null;
 let mePromise = null;
+const sessionLostHandlers = new Set();
+
+/**
+ * Runs `fn` when the session turns out to have ended (an answer 401, or its end passing): pages keep their forms
+ * then (shared/form-draft.js), before the browser goes to the login page.
+ */
+export function onSessionLost(fn) {
+  sessionLostHandlers.add(fn);
+}
+
+/** Tells every page part that the session has ended (again each time: what was typed since is kept too). */
+export function sessionLost() {
+  for (const fn of sessionLostHandlers) {
+    try {
+      fn();
+    } catch {
+      // One part failing to keep its form must not keep the others from keeping theirs.
+    }
+  }
+}
 
 /** An answer other than 2xx: `status`, the API's English `detail`, and Swedish `message` and `fieldErrors`. */
 export class ApiError extends Error {
@@ -112,7 +132,7 @@ export function fieldLabel(field) {
   return FIELD_LABELS[field] ?? FIELD_LABELS[field.replace(/\.\d+$/, '')] ?? field;
 }
 
-function loginUrl() {
+export function loginUrl() {
   const next = `${location.pathname}${location.search}`;
   return `/logga-in?next=${encodeURIComponent(next)}`;
 }
@@ -140,6 +160,7 @@ export async function api(method, path, body, opts = {}) {
     throw new ApiError(0, null);
   }
   if (res.status === 401 && !opts.allow401) {
+    sessionLost();
     location.assign(loginUrl());
     // Never resolves: the page is leaving.
     return new Promise(() => {});
@@ -193,6 +214,11 @@ export async function login(username, password) {
   csrfToken = res.csrfToken ?? null;
   mePromise = Promise.resolve(res.user);
   return res.user;
+}
+
+/** Keeps the session for another full length (POST /api/auth/refresh): { expiresAt, now }. */
+export function refreshSession() {
+  return api('POST', '/api/auth/refresh', {});
 }
 
 export async function logout() {
