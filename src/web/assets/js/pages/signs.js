@@ -4,7 +4,7 @@
  * the names of the pages shown, GET /api/crisis for a crisis's headline.
  */
 import { get, isReviewer } from '../shared/api.js';
-import { $, h, replace } from '../shared/dom.js';
+import { $, h, replace, technicalDetail } from '../shared/dom.js';
 import { formatDateTime, formatNumber, formatTime, PRIORITY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signMirror } from '../shared/sign-mirror.js';
@@ -96,7 +96,14 @@ function renderFacts(dl, s, health, brightness, titleOf) {
       ),
       ' ',
       s.link.address ? h('span', { class: 'muted small' }, s.link.address) : null,
-      s.link.lastError ? h('span', { class: 'field-error' }, s.link.lastError) : null,
+      s.link.lastError
+        ? h(
+            'div',
+            {},
+            h('span', { class: 'field-error' }, 'Senaste fel i förbindelsen'),
+            technicalDetail(s.link.lastError),
+          )
+        : null,
     ),
     h('dt', {}, 'Visar'),
     h(

@@ -91,6 +91,12 @@ const ISSUE_PATTERNS = [
   [/at least 10 seconds/i, 'Minst 10 sekunder (trafiksäkerhet).'],
   [/say why/i, 'Skriv varför, så att den som skickade in kan rätta det.'],
   [/^taken$/i, 'Upptaget – välj ett annat.'],
+  [/no uploaded image/i, 'Bilden finns inte (längre). Ladda upp den igen.'],
+  [/upload the picture again/i, 'Bilden går inte att läsa. Ladda upp den igen.'],
+  [/^no sign /i, 'Den skylten finns inte. Ladda om sidan.'],
+  [/each (sign|day) at most once/i, 'Välj varje alternativ högst en gång.'],
+  [/until must differ from from/i, '”Till” måste vara en annan tid än ”Från”.'],
+  [/must be in the future/i, 'Välj en tidpunkt framåt i tiden.'],
   // Pictures (POST /api/images): the real reason, with the figures.
   [
     /is ([\d.]+) MB; at most ([\d.]+) MB/i,
@@ -120,12 +126,13 @@ function megapixels(w, h) {
   return ((Number(w) * Number(h)) / 1e6).toFixed(0);
 }
 
+/** The API's field message in Swedish; one this UI does not know is not shown in English, but said generally. */
 export function swedishIssue(message) {
   for (const [re, sv] of ISSUE_PATTERNS) {
     const m = re.exec(message ?? '');
     if (m) return typeof sv === 'function' ? sv(m) : sv;
   }
-  return message;
+  return 'Värdet kan inte användas. Kontrollera fältet.';
 }
 
 export function fieldLabel(field) {

@@ -3,7 +3,7 @@
  * all-clear (POST /api/crisis/:id/end) and a new text (PUT /api/crisis/:id/text).
  */
 import { post, put } from '../../shared/api.js';
-import { $, busy, h, notify, replace } from '../../shared/dom.js';
+import { $, busy, h, notify, replace, technicalDetail } from '../../shared/dom.js';
 import { formatDateTime, formatMs } from '../../shared/format.js';
 import { showError } from '../../shared/layout.js';
 import { signName } from '../../shared/signs.js';
@@ -47,7 +47,12 @@ function updateConfirmations(c) {
         'td',
         {},
         conf?.error
-          ? h('span', { class: 'field-error' }, `Fel: ${conf.error}`)
+          ? h(
+              'div',
+              {},
+              h('span', { class: 'field-error' }, 'Skylten har inte bekräftat texten'),
+              technicalDetail(conf.error),
+            )
           : done(conf?.specificMs)
             ? `Bekräftad, ${formatMs(conf.specificMs)}`
             : 'Väntar …',

@@ -1,6 +1,6 @@
 /** /kris: the crisis feeds (working, or failing since when) and their proposals (approve or dismiss). */
 import { post } from '../../shared/api.js';
-import { $, busy, h, notify, replace } from '../../shared/dom.js';
+import { $, busy, h, notify, replace, technicalDetail } from '../../shared/dom.js';
 import { formatDateTime } from '../../shared/format.js';
 import { showError } from '../../shared/layout.js';
 import { crisis, message, SOURCE_LABELS } from './state.js';
@@ -88,11 +88,8 @@ export function renderProposals(proposals) {
         { class: 'card', dataset: { proposal: p.id } },
         h('h3', {}, p.headline),
         h('p', {}, p.instruction),
-        h(
-          'p',
-          { class: 'muted small' },
-          `${SOURCE_LABELS[p.source] ?? p.source} · ${formatDateTime(p.createdAt)}${p.reason ? ` · ${p.reason}` : ''}`,
-        ),
+        h('p', { class: 'muted small' }, `${SOURCE_LABELS[p.source] ?? p.source} · ${formatDateTime(p.createdAt)}`),
+        p.reason ? technicalDetail(p.reason) : null,
         h('div', { class: 'actions' }, approve, dismiss),
       );
     }),
