@@ -87,11 +87,23 @@ async function visibleText(page: Page, path: string): Promise<string> {
   // What is drawn from a second answer (titles of what the signs show, the timeline) comes a moment later.
   await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => undefined);
   await page.waitForTimeout(300);
-  return page.evaluate(
+  return page.evaluate(() => {
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          body: { innerText: string };
+          querySelectorAll(s: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+        };
+      }
+    ).document;
+    // What a screen reader says besides the text: labels, picture descriptions, tooltips.
+    const said = Array.from(doc.querySelectorAll('[aria-label], img[alt], [title], [placeholder]')).flatMap((el) =>
+      ['aria-label', 'alt', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? '').filter(Boolean),
+    );
     // innerText, not textContent: what is shown, without hidden elements and with table cells apart.
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what is checked
-    () => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
-  );
+    return [doc.body.innerText, ...said].join('\n');
+  });
 }
 
 /** Everything wrong with a page's text, one line each. */
