@@ -111,6 +111,7 @@ describe('a lost session loses nothing', () => {
       await page.click('#submit-button');
       await page.waitForURL((u) => u.pathname === '/logga-in' && u.searchParams.get('next') === '/skicka');
       expect(await keptDrafts(page)).toEqual(['skylt:utkast:anna:/skicka']);
+      await poll(() => page.textContent('#login-message')).toContain('Det du skrev är sparat');
 
       await signIn(page, 'anna');
       await page.waitForURL((u) => u.pathname === '/skicka');
@@ -153,7 +154,7 @@ describe('a lost session loses nothing', () => {
       await page.waitForURL((u) => u.pathname === '/granska');
       await poll(() => page.textContent('#review-message')).toContain('återställt');
       expect(await page.inputValue(`#reason-${item.id}`)).toBe('Titeln behöver datum – skriv ”Julkonsert 12 dec”.');
-      expect(await page.isVisible(`#reason-${item.id}`)).toBe(true);
+      await page.waitForSelector(`#reason-${item.id}`, { state: 'visible', timeout: 5000 });
       await page.click(`[data-item-id="${item.id}"] button:text-is("Skicka avslaget")`);
       await page.waitForSelector(`[data-item-id="${item.id}"]`, { state: 'detached' });
       expect((await (await t.login('anna')).get(`/api/items/${item.id}`)).body.item).toMatchObject({
@@ -172,7 +173,7 @@ describe('a lost session loses nothing', () => {
       await signIn(page, 'kalle');
       await page.waitForURL((u) => u.pathname === '/kris');
       await poll(() => page.textContent('#crisis-message')).toContain('återställt');
-      expect(await page.isVisible('#headline')).toBe(true);
+      await page.waitForSelector('#headline', { state: 'visible', timeout: 5000 });
       expect(await page.inputValue('#headline')).toBe('Älgar på vägen');
       expect(await page.inputValue('#instruction')).toBe('Sänk farten');
       await shot(page, '41-kris-aterstallt');

@@ -83,6 +83,15 @@ export function keepForm(user, { root, read = () => readFields(root), page = loc
 /** What a page says when it has put a kept form back. */
 export const RESTORED_TEXT = 'Det du skrev innan inloggningen gick ut är återställt. Kontrollera det och spara.';
 
+/** Is a form of `page` kept in this browser (for anyone)? The login page says so before anyone has signed in. */
+export function keptFor(page) {
+  try {
+    return Object.keys(localStorage).some((k) => k.startsWith(PREFIX) && k.endsWith(`:${page}`));
+  } catch {
+    return false;
+  }
+}
+
 /** Drops every kept draft of a user (an explicit sign-out: nothing is waiting to come back). */
 export function forgetDrafts(username) {
   for (const k of Object.keys(localStorage)) if (k.startsWith(`${PREFIX}${username}:`)) localStorage.removeItem(k);
