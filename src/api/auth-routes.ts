@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { Organisation } from '../domain/item-content.ts';
+import { Refusal } from '../domain/refusal.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
-import { clearSessionCookie, setSessionCookie } from './auth-hooks.ts';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './auth-hooks.ts';
 import { errors, principalOf, UserView } from './workflow-schemas.ts';
 
 const Login = z.object({
@@ -19,6 +20,9 @@ const Me = z.object({
   role: Role,
   csrfToken: z.string().nullable().describe('send it as X-CSRF-Token with every change made with the session cookie'),
   expiresAt: z.string().nullable().describe('when the session ends (null for API tokens): the UI warns before it'),
+  now: z
+    .string()
+    .describe("Skylt's time now: the UI counts down to expiresAt from it, whatever the browser's clock says"),
   mustChangePassword: z
     .boolean()
     .describe('signed in with a generated password: only POST /api/auth/password (and logout) are allowed until then'),
@@ -79,8 +83,29 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
           role: me.role,
           csrfToken: request.authSession?.csrfToken ?? null,
           expiresAt: request.authSession?.expiresAt ?? null,
+          now: new Date(workflow.options.clock.now()).toISOString(),
           mustChangePassword: request.authSession?.mustChangePassword ?? false,
         };
+      },
+    );
+
+    app.post(
+      '/api/auth/refresh',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Stay signed in: the session lasts another full session length from now',
+          description:
+            'For the UI\'s "Fortsätt vara inloggad" when it warns that the session is about to end. Only a live session can be kept; an ended one answers 401.',
+          response: { 200: z.object({ expiresAt: z.string(), now: z.string() }), ...errors(401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const cookie = request.cookies[SESSION_COOKIE];
+        const expiresAt = request.authSession ? workflow.accounts.extendSession(request.authSession.idHash) : null;
+        if (!expiresAt || !cookie) throw new Refusal('unauthenticated', 'the session has ended: sign in again');
+        setSessionCookie(request, reply, cookie, Math.floor(settings.sessionMs / 1000), settings.cookieSecure);
+        return { expiresAt, now: new Date(workflow.options.clock.now()).toISOString() };
       },
     );
 

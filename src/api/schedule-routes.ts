@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import { hasLintErrors, lintItem } from '../domain/content-lint.ts';
-import { ItemContent, Organisation } from '../domain/item-content.ts';
+import { contentTitle, ItemContent, Organisation } from '../domain/item-content.ts';
 import type { SubmittableContent } from '../domain/item-input.ts';
 import { MAX_OVERRIDE_MINUTES, type Override, overrideEndedAt } from '../domain/override.ts';
 import type { PlaylistFile } from '../domain/playlist.ts';
@@ -77,6 +77,10 @@ const SignScheduleView = z.object({
   id: z.string(),
   layer: z.enum(['crisis', 'override', 'scheduled', 'fallback', 'default']).nullable(),
   itemId: z.string().nullable(),
+  title: z
+    .string()
+    .nullable()
+    .describe("what the page is called (its title, lines or caption); null for a crisis page or the sign's own"),
   organisation: Organisation.nullable(),
   until: z.string().nullable().describe('the earliest the page changes (null: until something else happens)'),
   brightness: z
@@ -243,10 +247,20 @@ export function scheduleRoutes(runtime: ScheduleParts): FastifyPluginAsyncZod {
           signs: [...scheduling.signs.entries()].map(([id, s]) => {
             const n = s.now();
             const b = scheduling.brightness.get(id);
+            // The page's name, so a reader never sees an id where a title exists (a fallback page has a slug id).
+            const page =
+              n.layer === 'scheduled'
+                ? runtime.publishedPlaylist()?.items.find((i) => i.id === n.itemId)
+                : n.layer === 'fallback'
+                  ? runtime.playlistFile.items.find((i) => i.id === n.itemId)
+                  : n.layer === 'override'
+                    ? scheduling.overrides.notEnded(t).find((o) => o.id === n.overrideId)?.page
+                    : undefined;
             return {
               id,
               layer: n.layer,
               itemId: n.itemId,
+              title: page ? contentTitle(page.content) : null,
               organisation: n.organisation,
               until: n.until === null ? null : iso(n.until),
               brightness: b ? { percent: b.percent, source: b.source, at: b.at } : null,

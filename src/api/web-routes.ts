@@ -2,27 +2,29 @@ import { fileURLToPath } from 'node:url';
 import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 /** The Swedish web UI: plain HTML, CSS and ES modules from src/web, served as they are (no build step). */
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 const PAGES_ROOT = `${WEB_ROOT}pages/`;
 const ASSETS_ROOT = `${WEB_ROOT}assets/`;
 
-/** Each page of the UI: its address (Swedish, as users see it) and its HTML file in src/web/pages. */
-export const WEB_PAGES: Readonly<Record<string, string>> = {
-  '/': 'start.html',
-  '/logga-in': 'logga-in.html',
-  '/skicka': 'skicka.html',
-  '/mina-poster': 'mina-poster.html',
-  '/granska': 'granska.html',
-  '/spellista': 'spellista.html',
-  '/kris': 'kris.html',
-  '/skyltar': 'skyltar.html',
-  '/rapporter': 'rapporter.html',
-  '/konto': 'konto.html',
-  '/anvandare': 'anvandare.html',
-  '/logg': 'logg.html',
-};
+/**
+ * The UI's one page list (address, file, title, menu label, audience), shared with the menu in the browser: a plain ES
+ * module of the UI, checked here so a typo in it stops the start instead of serving a page that is not there.
+ */
+const WebPage = z.object({
+  path: z.string().regex(/^\/[a-z-]*$/),
+  file: z.string().regex(/^[a-z-]+\.html$/),
+  title: z.string().min(1),
+  menu: z.string().min(1).nullable(),
+  audience: z.enum(['anyone', 'all', 'reviewer', 'admin']),
+  badge: z.literal('pending').optional(),
+});
+const PAGES_MODULE = new URL('../web/assets/js/shared/pages.js', import.meta.url).href;
+export const WEB_PAGES: readonly z.infer<typeof WebPage>[] = WebPage.array()
+  .min(1)
+  .parse((await import(PAGES_MODULE)).PAGES);
 
 /**
  * Everything the UI loads comes from this process: no CDN, no inline script or style. Sign mirrors and previews
@@ -73,7 +75,7 @@ export function webRoutes(): FastifyPluginAsync {
         reply.header('Cache-Control', assetCacheControl(path)).header('X-Content-Type-Options', 'nosniff');
       },
     });
-    for (const [path, file] of Object.entries(WEB_PAGES)) {
+    for (const { path, file } of WEB_PAGES) {
       app.get(path, { schema: { hide: true } }, (_request, reply) => uiHeaders(reply).sendFile(file, PAGES_ROOT));
     }
   };

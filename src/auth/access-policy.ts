@@ -35,6 +35,7 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'POST', path: '/api/auth/login', allow: 'public', csrf: false },
   { method: 'POST', path: '/api/auth/logout', allow: EVERYONE, sessionOnly: true },
   { method: 'GET', path: '/api/auth/me', allow: EVERYONE },
+  { method: 'POST', path: '/api/auth/refresh', allow: EVERYONE, sessionOnly: true },
   { method: 'POST', path: '/api/auth/password', allow: EVERYONE, sessionOnly: true },
 
   { method: '*', path: '/api/users/*', allow: ADMINS },

@@ -454,6 +454,18 @@ export class Accounts {
     };
   }
 
+  /**
+   * Keeps a live session for another full session length from now: the UI asks when its reader, warned that the
+   * session is about to end, chooses to stay. Returns the new end, or null when the session has already ended.
+   */
+  extendSession(idHash: string): string | null {
+    const now = this.clock.now();
+    const s = this.sessions.byHash(idHash);
+    if (!s || Date.parse(s.expiresAt) <= now) return null;
+    const expiresAt = new Date(now + this.settings.sessionMs).toISOString();
+    return this.sessions.extend(idHash, expiresAt, new Date(now).toISOString()) ? expiresAt : null;
+  }
+
   logout(idHash: string, actor: Actor): void {
     this.db.transaction(() => {
       this.sessions.remove(idHash);

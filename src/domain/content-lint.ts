@@ -219,7 +219,7 @@ function contrast(context: LintContext, rules: ContentRules): LintFinding[] {
         err(
           'contrast',
           `the ${pair.field} text has a contrast ratio of ${fmt(ratio)}:1 against its ground; at least ${fmt(rules.minContrastRatio)}:1 is needed: use light text on a dark ground`,
-          `Texten (${pair.field}) har kontrasten ${fmtSv(ratio)}:1 mot bakgrunden. Minst ${fmtSv(rules.minContrastRatio)}:1 behövs – använd ljus text på mörk bakgrund.`,
+          `Texten i ${fieldNameSv(pair.field)} har kontrasten ${fmtSv(ratio)}:1 mot bakgrunden. Minst ${fmtSv(rules.minContrastRatio)}:1 behövs – använd ljus text på mörk bakgrund.`,
           pair.field,
         ),
       );
@@ -320,7 +320,7 @@ function unsupportedCharacters(context: LintContext): LintFinding[] {
     err(
       'unsupported-character',
       `the sign font cannot draw ${[...chars].map((c) => `"${c}"`).join(', ')} in ${field}: remove or replace them`,
-      `Skyltens typsnitt saknar tecknen ${[...chars].map((c) => `"${c}"`).join(', ')} (${field}). Ta bort eller ersätt dem.`,
+      `Skyltens typsnitt saknar tecknen ${[...chars].map((c) => `"${c}"`).join(', ')} i ${fieldNameSv(field)}. Ta bort eller ersätt dem.`,
       field,
     ),
   );
@@ -374,7 +374,7 @@ function callToAction(page: readonly PageField[]): LintFinding[] {
       err(
         'call-to-action',
         `${p.field} asks drivers for action (${hit.en}): leave it out; the information link leads to the details`,
-        `Texten (${p.field}) uppmanar förare att göra något (${hit.sv}). Ta bort det – länken leder till mer information.`,
+        `Texten i ${fieldNameSv(p.field)} uppmanar förare att göra något (${hit.sv}). Ta bort det – länken leder till mer information.`,
         p.field,
       ),
     );

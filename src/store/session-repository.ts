@@ -25,6 +25,7 @@ export function sessionRepository(db: Db) {
   );
   const get = db.prepare('SELECT * FROM sessions WHERE id_hash = ?');
   const touch = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?');
+  const extend = db.prepare('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id_hash = ?');
   const remove = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const removeUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
   const removeExpired = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -38,6 +39,10 @@ export function sessionRepository(db: Db) {
     },
     touch(idHash: string, at: string): void {
       touch.run(at, idHash);
+    },
+    /** A new end for a session the person asked to keep (POST /api/auth/refresh). */
+    extend(idHash: string, expiresAt: string, at: string): boolean {
+      return extend.run(expiresAt, at, idHash).changes === 1;
     },
     remove(idHash: string): void {
       remove.run(idHash);

@@ -389,7 +389,8 @@ export class PlaylistService {
         itemRevisions: target.itemRevisions,
         publishedBy: actor.username,
         publishedAt: this.now(),
-        note: note ?? `rollback to revision ${to}`,
+        // No made-up note: rollbackOf says what this is, and notes are shown to people as they were written.
+        note,
         rollbackOf: to,
       });
       const draftBefore = this.repo.draft();
@@ -623,7 +624,7 @@ export class PlaylistService {
       });
       const diff = this.diff('live', 'draft');
       if (!opts.publish || diff.identical) return { revision: null, diff };
-      return { revision: this.publish(actor, opts.note ?? 'imported from a playlist file').revision, diff };
+      return { revision: this.publish(actor, opts.note ?? null).revision, diff };
     })();
     this.invalidate();
     return { created, updated, unchanged, ...result };

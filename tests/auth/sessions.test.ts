@@ -114,6 +114,26 @@ describe('sessions', () => {
     expect((await admin.get('/api/auth/me')).status).toBe(401);
   });
 
+  it('13.4: a live session can be kept for another full length (POST /api/auth/refresh); an ended one cannot', async () => {
+    t = await startWorkflowApp({ env: { SKYLT_SESSION_HOURS: '1' } });
+    const admin = await t.login('admin', ADMIN_PASSWORD);
+    t.clock.advance(55 * 60_000);
+    const kept = await admin.post('/api/auth/refresh');
+    expect(kept.status).toBe(200);
+    expect(kept.body.expiresAt).toBe(new Date(t.clock.now() + 3600_000).toISOString());
+    expect(cookieOf(kept)).toMatch(/Max-Age=3600/);
+    expect((await admin.get('/api/auth/me')).body.expiresAt).toBe(kept.body.expiresAt);
+    // Past the first end, the session lives on to the new one, and then ends.
+    t.clock.advance(30 * 60_000);
+    expect((await admin.get('/api/auth/me')).status).toBe(200);
+    t.clock.advance(31 * 60_000);
+    expect((await admin.post('/api/auth/refresh')).status).toBe(401);
+    expect((await admin.get('/api/auth/me')).status).toBe(401);
+    // Without the CSRF token it is refused like any change.
+    const other = await t.login('admin', ADMIN_PASSWORD);
+    expect((await other.request('POST', '/api/auth/refresh', {}, { csrf: false })).status).toBe(403);
+  });
+
   it('need the CSRF token for every change made with the cookie, not for reads, and not for API tokens', async () => {
     t = await build();
     const admin = await t.login('admin', ADMIN_PASSWORD);

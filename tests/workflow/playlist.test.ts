@@ -114,7 +114,7 @@ describe('the shared playlist', () => {
 
     const rolled = await maria.post('/api/playlist/rollback', { revision: 1 });
     expect(rolled.status).toBe(201);
-    expect(rolled.body.revision).toMatchObject({ revision: 3, rollbackOf: 1, note: 'rollback to revision 1' });
+    expect(rolled.body.revision).toMatchObject({ revision: 3, rollbackOf: 1, note: null });
     expect(rolled.body.diff).toMatchObject({ added: [konsert], removed: [torg] });
     expect(t.runtime.publishedPlaylist()?.items.map((i) => i.id)).toEqual([konsert, bad]);
     const draft = await maria.get('/api/playlist/draft');

@@ -49,6 +49,8 @@ function subjectOf(e) {
   const [kind, ...rest] = e.subject.split(':');
   const id = rest.join(':');
   const snapshot = e.after ?? e.before;
+  // A crisis row's subject is the crisis's own id ("crisis-3b4a…"): it is named by its headline.
+  if (e.action.startsWith('crisis.')) return snapshot?.headline ? `”${snapshot.headline}”` : 'ett krismeddelande';
   switch (kind) {
     case 'item':
       return snapshot?.content ? `”${itemTitle(snapshot.content)}”` : 'en post';
@@ -57,7 +59,7 @@ function subjectOf(e) {
     case 'crisis':
       return snapshot?.headline ? `”${snapshot.headline}”` : 'krismeddelandet';
     case 'override':
-      return 'Visa nu';
+      return snapshot?.page?.content ? `Visa nu: ”${itemTitle(snapshot.page.content)}”` : 'Visa nu';
     case 'image':
       return snapshot?.filename ? `bilden ${snapshot.filename}` : 'en bild';
     case 'user':
@@ -65,7 +67,8 @@ function subjectOf(e) {
     case 'token':
       return snapshot?.name ? `API-nyckeln ${snapshot.name}` : 'en API-nyckel';
     default:
-      return e.subject;
+      // Never an internal id: a subject this page does not know is left unnamed.
+      return '–';
   }
 }
 
@@ -122,4 +125,4 @@ async function main() {
   await load();
 }
 
-if (await initPage({ path: '/logg', audience: 'reviewer' })) await main();
+if (await initPage({ path: '/logg' })) await main();

@@ -7,13 +7,12 @@ import { $, busy, h, notify, replace } from '../shared/dom.js';
 import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, STATE_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signPicture } from '../shared/sign-mirror.js';
+import { loadSigns, signName } from '../shared/signs.js';
 
 const message = $('#items-message');
 const list = $('#item-list');
 const filter = $('#state-filter');
 let user = null;
-/** Sign names by id, for the captions. */
-let signNames = new Map();
 
 const STATE_HELP = {
   draft: 'Inte inskickad än. Bara din organisation ser den.',
@@ -133,8 +132,8 @@ function card(item) {
         h(
           'figure',
           {},
-          signPicture(url, `${title} på ${signNames.get(sign) ?? sign}`, { small: true }),
-          h('figcaption', {}, signNames.get(sign) ?? sign),
+          signPicture(url, `${title} på ${signName(sign)}`, { small: true }),
+          h('figcaption', {}, signName(sign)),
         ),
       ),
     ),
@@ -145,7 +144,7 @@ function card(item) {
 async function main() {
   const params = new URLSearchParams(location.search);
   if (params.has('sparad')) notify(message, 'Posten är sparad och inskickad för granskning. Du ser status här.', 'ok');
-  signNames = new Map((await get('/api/signs').catch(() => [])).map((s) => [s.id, s.name]));
+  await loadSigns().catch(() => []);
   filter.addEventListener('change', () => void load());
   await load();
 }

@@ -1,6 +1,7 @@
 /** /logga-in: username and password; errors in plain Swedish; back to the page the user came from. */
 import { ApiError, isReviewer, login, me } from '../shared/api.js';
 import { $, notify } from '../shared/dom.js';
+import { keptFor } from '../shared/form-draft.js';
 import { sameOriginPath } from '../shared/next-page.js';
 
 const form = $('#login-form');
@@ -32,6 +33,8 @@ function loginError(e) {
 }
 
 if (params.has('utloggad')) notify(message, 'Du är utloggad.', 'ok');
+else if (params.has('next') && keptFor(params.get('next')))
+  notify(message, 'Inloggningen gick ut. Det du skrev är sparat och kommer tillbaka när du har loggat in.', 'info');
 
 const already = await me().catch(() => null);
 if (already) location.replace(nextPage(already));

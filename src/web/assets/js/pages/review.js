@@ -5,16 +5,16 @@
  * POST /api/items/:id/approve|reject (with the revision reviewed; approve can add to the draft), GET /api/signs.
  */
 import { ApiError, get, post } from '../shared/api.js';
-import { $, busy, h, notify, replace } from '../shared/dom.js';
+import { $, $$, busy, h, notify, replace } from '../shared/dom.js';
+import { keepForm, RESTORED_TEXT } from '../shared/form-draft.js';
 import { formatDateTime, itemTitle, KIND_LABELS, ORG_LABELS, WEEKDAY_LABELS } from '../shared/format.js';
 import { initPage, refreshPendingCount, showError } from '../shared/layout.js';
+import { formField, groupFindings, lintHeadline, lintList, problemText } from '../shared/lint-list.js';
 import { signPicture } from '../shared/sign-mirror.js';
+import { loadSigns, signName, signNames } from '../shared/signs.js';
 
 const message = $('#review-message');
 const queue = $('#queue');
-let signs = [];
-
-const signName = (id) => signs.find((s) => s.id === id)?.name ?? id;
 
 async function load() {
   try {
@@ -36,30 +36,73 @@ async function load() {
   }
 }
 
-function contentFacts(c) {
+/**
+ * The item's facts, each with the lint problems about it right under it (`problems` is emptied of those it shows).
+ */
+function contentFacts(item, problems) {
+  const c = item.content;
   const rows = [];
-  const add = (label, value) => value && rows.push(h('dt', {}, label), h('dd', {}, value));
+  const add = (label, value, field) => {
+    if (!value) return;
+    const here = problems.filter((g) => {
+      const f = formField(g.field);
+      return f === field || f?.startsWith(`${field}.`);
+    });
+    for (const g of here) problems.splice(problems.indexOf(g), 1);
+    rows.push(
+      h('dt', {}, label),
+      h(
+        'dd',
+        { dataset: { field } },
+        value,
+        here.map((g) =>
+          h(
+            'span',
+            {
+              class: `field-msg ${g.severity === 'error' ? 'field-error' : 'field-warning'}`,
+              dataset: { rule: g.rule },
+            },
+            problemText(g, item.signs),
+          ),
+        ),
+      ),
+    );
+  };
   switch (c.kind) {
     case 'event':
-      add('Titel', c.title);
-      add('Medverkande', c.performer);
-      add('Datum och tid', formatDateTime(c.startsAt));
-      add('Plats', c.venue);
+      add('Titel', c.title, 'content.title');
+      add('Medverkande', c.performer, 'content.performer');
+      add('Datum och tid', formatDateTime(c.startsAt), 'content.startsAt');
+      add('Plats', c.venue, 'content.venue');
       break;
     case 'exhibition':
     case 'excursion':
-      add('Titel', c.title);
-      add('Plats', c.where);
-      add('När', c.when);
+      add('Titel', c.title, 'content.title');
+      add('Plats', c.where, 'content.where');
+      add('När', c.when, 'content.when');
       break;
     case 'info':
-      for (const [i, line] of c.lines.entries()) add(`Rad ${i + 1}`, line);
+      for (const [i, line] of c.lines.entries()) add(`Rad ${i + 1}`, line, `content.lines.${i}`);
       break;
     case 'image':
-      add('Bildtext', c.caption);
-      add('Anpassning', c.fit === 'cover' ? 'Fyller skylten' : 'Hela bilden');
+      add('Bild', h('span', {}, 'se skyltbilderna ovan'), 'content.image');
+      add('Bildtext', c.caption, 'content.caption');
+      add('Anpassning', c.fit === 'cover' ? 'Fyller skylten' : 'Hela bilden', 'content.fit');
       break;
   }
+  add('Visas', windowText(item.effectiveWindow), 'window');
+  add('Skyltar', signNames(item.signs), 'signs');
+  add('Visningstid', `${item.dwellSeconds} s per gång`, 'dwellSeconds');
+  add(
+    'Länk',
+    h(
+      'span',
+      {},
+      h('a', { href: item.infoLink, rel: 'noopener noreferrer', target: '_blank' }, item.infoLink),
+      item.showLink ? ' (visas på skylten)' : '',
+    ),
+    'infoLink',
+  );
   return rows;
 }
 
@@ -71,35 +114,17 @@ function windowText(w) {
   return parts.join(' · ');
 }
 
-function lintBlock(lint) {
-  if (lint.findings.length === 0)
-    return h('p', { class: 'notice notice--ok', dataset: { lint: 'ok' } }, 'Följer trafiksäkerhetsreglerna.');
+/** The lint's headline; the problems not shown under a fact (`rest`) listed after it. */
+function lintBlock(groups, rest, targets) {
   return h(
     'div',
     {},
-    h(
-      'p',
-      {
-        class: lint.errors ? 'notice notice--error' : 'notice notice--warn',
-        dataset: { lint: lint.errors ? 'errors' : 'warnings' },
-      },
-      lint.errors
-        ? `${lint.errors} fel – kan inte godkännas förrän inlämnaren har rättat det.`
-        : `${lint.warnings} tips, inga fel.`,
-    ),
-    h(
-      'ul',
-      { class: 'lint-list' },
-      lint.findings.map((f) =>
-        h(
-          'li',
-          { class: f.severity === 'error' ? 'lint-error' : 'lint-warning' },
-          h('strong', {}, f.severity === 'error' ? 'Fel: ' : 'Tips: '),
-          f.messageSv,
-          ` (${f.signs.map(signName).join(', ')})`,
-        ),
-      ),
-    ),
+    lintHeadline(groups, {
+      whenErrors: '– kan inte godkännas förrän inlämnaren har rättat det.',
+      whenWarnings: '',
+      whenOk: 'Följer trafiksäkerhetsreglerna.',
+    }),
+    rest.length ? lintList(rest, targets) : null,
   );
 }
 
@@ -138,6 +163,9 @@ function changedMeanwhile(e, seen) {
 
 function card(item, lint, opts = {}) {
   const title = itemTitle(item.content);
+  const groups = groupFindings(lint.findings);
+  const rest = [...groups];
+  const facts = contentFacts(item, rest);
   const headingId = `review-${item.id}`;
   const addBox = h('input', { type: 'checkbox', id: `add-${item.id}`, checked: true });
   const approve = h('button', { type: 'button', class: 'btn btn--success', disabled: lint.errors > 0 }, 'Godkänn');
@@ -261,25 +289,8 @@ function card(item, lint, opts = {}) {
           ),
         ),
       ),
-      h(
-        'dl',
-        { class: 'facts' },
-        contentFacts(item.content),
-        h('dt', {}, 'Visas'),
-        h('dd', {}, windowText(item.effectiveWindow)),
-        h('dt', {}, 'Skyltar'),
-        h('dd', {}, item.signs.map(signName).join(', ')),
-        h('dt', {}, 'Visningstid'),
-        h('dd', {}, `${item.dwellSeconds} s per gång`),
-        h('dt', {}, 'Länk'),
-        h(
-          'dd',
-          {},
-          h('a', { href: item.infoLink, rel: 'noopener noreferrer', target: '_blank' }, item.infoLink),
-          item.showLink ? ' (visas på skylten)' : '',
-        ),
-      ),
-      lintBlock(lint),
+      h('dl', { class: 'facts' }, facts),
+      lintBlock(groups, rest, item.signs),
       h(
         'div',
         { class: 'actions' },
@@ -296,14 +307,41 @@ async function after() {
   await Promise.all([load(), refreshPendingCount()]);
 }
 
+/** Reject reasons being written are kept in this browser if the session ends (shared/form-draft.js). */
+function keepReasons() {
+  const kept = keepForm(user, {
+    root: queue,
+    read: () =>
+      Object.fromEntries(
+        $$('textarea[id^="reason-"]', queue)
+          .filter((t) => t.value.trim())
+          .map((t) => [t.id, t.value]),
+      ),
+  });
+  const saved = kept.restore();
+  if (!saved) return;
+  let put = 0;
+  for (const [id, text] of Object.entries(saved)) {
+    const reason = queue.querySelector(`#${CSS.escape(id)}`);
+    if (!reason) continue;
+    reason.value = text;
+    const rejectForm = reason.closest('form');
+    rejectForm.hidden = false;
+    rejectForm.closest('article')?.querySelector('[aria-controls]')?.setAttribute('aria-expanded', 'true');
+    put++;
+  }
+  if (put) notify(message, RESTORED_TEXT, 'info');
+}
+
 async function main() {
   try {
-    signs = await get('/api/signs');
+    await loadSigns();
   } catch (e) {
     showError(message, e);
   }
   await load();
+  keepReasons();
 }
 
-const user = await initPage({ path: '/granska', audience: 'reviewer' });
+const user = await initPage({ path: '/granska' });
 if (user) await main();

@@ -1,36 +1,36 @@
 /**
  * /skyltar: a live mirror of each sign, its link, brightness, and what it last confirmed showing.
- * Uses GET /api/signs, GET /api/signs/:id/frame.png, GET /api/health, and GET /api/schedule for brightness.
+ * Uses GET /api/signs, GET /api/signs/:id/frame.png, GET /api/health, GET /api/schedule for brightness and
+ * the names of the pages shown, GET /api/crisis for a crisis's headline.
  */
-import { get } from '../shared/api.js';
-import { $, h, replace } from '../shared/dom.js';
-import { formatDateTime, formatNumber, formatTime, itemTitle, PRIORITY_LABELS } from '../shared/format.js';
+import { get, isReviewer } from '../shared/api.js';
+import { $, h, replace, technicalDetail } from '../shared/dom.js';
+import { formatDateTime, formatNumber, formatTime, PRIORITY_LABELS } from '../shared/format.js';
 import { initPage, showError } from '../shared/layout.js';
 import { signMirror } from '../shared/sign-mirror.js';
+import { directionLabel, loadSigns } from '../shared/signs.js';
 
 const HEALTH_MS = 3000;
 
-/** Item titles by id, for "what it shows"; items of the fallback loop (not in the database) keep their id. */
-const titles = new Map();
-/** Looks a title up once (a promise per id, so a slow answer is not asked for twice). */
-function loadTitle(itemId) {
-  if (itemId && !titles.has(itemId)) {
-    titles.set(
-      itemId,
-      get(`/api/items/${encodeURIComponent(itemId)}`).then(
-        ({ item }) => itemTitle(item.content),
-        () => itemId,
-      ),
-    );
+/**
+ * What each page on a sign is called, by the id the sign reports: from GET /api/schedule (playlist, fallback loop,
+ * "Visa nu"), and a crisis by its headline (GET /api/crisis, for those who may read it). Never the id itself.
+ */
+async function pageTitles(health, schedule) {
+  const titles = new Map();
+  for (const s of schedule?.signs ?? []) if (s.itemId && s.title) titles.set(s.itemId, s.title);
+  if (isReviewer(user) && health.signs.some((s) => s.showing?.priority === 'crisis')) {
+    const crisis = await get('/api/crisis').catch(() => null);
+    if (crisis?.active && crisis.crisis) titles.set(`crisis:${crisis.crisis.id}`, crisis.crisis.headline);
   }
-  return titles.get(itemId);
+  return titles;
 }
 
 async function main() {
   const message = $('#signs-message');
   let signs;
   try {
-    signs = await get('/api/signs');
+    signs = await loadSigns();
   } catch (e) {
     showError(message, e);
     return;
@@ -45,11 +45,11 @@ async function main() {
       h(
         'section',
         { class: 'card', 'aria-labelledby': `sign-${sign.id}` },
-        h('h2', { id: `sign-${sign.id}` }, sign.name, ' ', h('span', { class: 'muted small' }, `(${sign.id})`)),
+        h('h2', { id: `sign-${sign.id}` }, sign.name),
         h(
           'p',
           { class: 'muted small' },
-          `Mot ${facingSv(sign.facing)} · ${sign.width}×${sign.height} bildpunkter, ${formatNumber(sign.pixelPitchMm)} mm mellan punkterna`,
+          `För trafiken ${directionLabel(sign.facing)} · ${sign.width}×${sign.height} bildpunkter, ${formatNumber(sign.pixelPitchMm)} mm mellan punkterna`,
         ),
         mirror.element,
         dl,
@@ -59,13 +59,7 @@ async function main() {
   const refresh = async () => {
     try {
       const [health, schedule] = await Promise.all([get('/api/health'), get('/api/schedule').catch(() => null)]);
-      const shown = new Map(
-        await Promise.all(
-          health.signs
-            .filter((s) => s.showing?.itemId)
-            .map(async (s) => [s.showing.itemId, await loadTitle(s.showing.itemId)]),
-        ),
-      );
+      const shown = await pageTitles(health, schedule);
       for (const s of health.signs) {
         const dl = facts.get(s.id);
         const brightness = schedule?.signs?.find((x) => x.id === s.id)?.brightness ?? s.brightness ?? null;
@@ -87,11 +81,6 @@ async function main() {
   setInterval(refresh, HEALTH_MS);
 }
 
-/** "towards Skara/Örebro" -> "Skara/Örebro" (the API speaks English). */
-function facingSv(facing) {
-  return String(facing ?? '').replace(/^towards\s+/i, '');
-}
-
 function renderFacts(dl, s, health, brightness, titleOf) {
   const showing = s.showing;
   replace(
@@ -107,14 +96,21 @@ function renderFacts(dl, s, health, brightness, titleOf) {
       ),
       ' ',
       s.link.address ? h('span', { class: 'muted small' }, s.link.address) : null,
-      s.link.lastError ? h('span', { class: 'field-error' }, s.link.lastError) : null,
+      s.link.lastError
+        ? h(
+            'div',
+            {},
+            h('span', { class: 'field-error' }, 'Senaste fel i förbindelsen'),
+            technicalDetail(s.link.lastError),
+          )
+        : null,
     ),
     h('dt', {}, 'Visar'),
     h(
       'dd',
       { dataset: { showing: showing?.itemId ?? '' } },
       showing
-        ? `${PRIORITY_LABELS[showing.priority] ?? showing.priority}${showing.itemId ? `: ${titleOf.get(showing.itemId) ?? showing.itemId}` : ''}`
+        ? `${PRIORITY_LABELS[showing.priority] ?? showing.priority}${titleOf.has(showing.itemId) ? `: ${titleOf.get(showing.itemId)}` : ''}`
         : 'Skyltens eget standardläge eller släckt',
     ),
     h('dt', {}, 'Senast bekräftad'),

@@ -180,5 +180,5 @@ async function main(me) {
   });
 }
 
-const me = await initPage({ path: '/anvandare', audience: 'admin' });
+const me = await initPage({ path: '/anvandare' });
 if (me) await main(me);

@@ -10,6 +10,26 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 let csrfToken = null;
 let mePromise = null;
+const sessionLostHandlers = new Set();
+
+/**
+ * Runs `fn` when the session turns out to have ended (an answer 401, or its end passing): pages keep their forms
+ * then (shared/form-draft.js), before the browser goes to the login page.
+ */
+export function onSessionLost(fn) {
+  sessionLostHandlers.add(fn);
+}
+
+/** Tells every page part that the session has ended (again each time: what was typed since is kept too). */
+export function sessionLost() {
+  for (const fn of sessionLostHandlers) {
+    try {
+      fn();
+    } catch {
+      // One part failing to keep its form must not keep the others from keeping theirs.
+    }
+  }
+}
 
 /** An answer other than 2xx: `status`, the API's English `detail`, and Swedish `message` and `fieldErrors`. */
 export class ApiError extends Error {
@@ -71,6 +91,12 @@ const ISSUE_PATTERNS = [
   [/at least 10 seconds/i, 'Minst 10 sekunder (trafiksäkerhet).'],
   [/say why/i, 'Skriv varför, så att den som skickade in kan rätta det.'],
   [/^taken$/i, 'Upptaget – välj ett annat.'],
+  [/no uploaded image/i, 'Bilden finns inte (längre). Ladda upp den igen.'],
+  [/upload the picture again/i, 'Bilden går inte att läsa. Ladda upp den igen.'],
+  [/^no sign /i, 'Den skylten finns inte. Ladda om sidan.'],
+  [/each (sign|day) at most once/i, 'Välj varje alternativ högst en gång.'],
+  [/until must differ from from/i, '”Till” måste vara en annan tid än ”Från”.'],
+  [/must be in the future/i, 'Välj en tidpunkt framåt i tiden.'],
   // Pictures (POST /api/images): the real reason, with the figures.
   [
     /is ([\d.]+) MB; at most ([\d.]+) MB/i,
@@ -100,19 +126,20 @@ function megapixels(w, h) {
   return ((Number(w) * Number(h)) / 1e6).toFixed(0);
 }
 
+/** The API's field message in Swedish; one this UI does not know is not shown in English, but said generally. */
 export function swedishIssue(message) {
   for (const [re, sv] of ISSUE_PATTERNS) {
     const m = re.exec(message ?? '');
     if (m) return typeof sv === 'function' ? sv(m) : sv;
   }
-  return message;
+  return 'Värdet kan inte användas. Kontrollera fältet.';
 }
 
 export function fieldLabel(field) {
   return FIELD_LABELS[field] ?? FIELD_LABELS[field.replace(/\.\d+$/, '')] ?? field;
 }
 
-function loginUrl() {
+export function loginUrl() {
   const next = `${location.pathname}${location.search}`;
   return `/logga-in?next=${encodeURIComponent(next)}`;
 }
@@ -140,6 +167,7 @@ export async function api(method, path, body, opts = {}) {
     throw new ApiError(0, null);
   }
   if (res.status === 401 && !opts.allow401) {
+    sessionLost();
     location.assign(loginUrl());
     // Never resolves: the page is leaving.
     return new Promise(() => {});
@@ -193,6 +221,11 @@ export async function login(username, password) {
   csrfToken = res.csrfToken ?? null;
   mePromise = Promise.resolve(res.user);
   return res.user;
+}
+
+/** Keeps the session for another full length (POST /api/auth/refresh): { expiresAt, now }. */
+export function refreshSession() {
+  return api('POST', '/api/auth/refresh', {});
 }
 
 export async function logout() {

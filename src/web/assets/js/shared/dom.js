@@ -33,6 +33,19 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * A technical text from the server (a sign's link error, a feed's reasoning): in English, as logged, for whoever
+ * looks after Skylt; folded away behind a Swedish summary so a reader sees Swedish first.
+ */
+export function technicalDetail(text) {
+  return h(
+    'details',
+    { class: 'technical' },
+    h('summary', {}, 'Teknisk information'),
+    h('span', { lang: 'en', class: 'small' }, text),
+  );
+}
+
 export function replace(el, ...children) {
   el.replaceChildren();
   append(el, children);

@@ -60,6 +60,11 @@ export function formatNumber(n) {
   return number.format(n);
 }
 
+/** A count with its noun in the right number: count(1, 'post', 'poster') -> "1 post", count(2, …) -> "2 poster". */
+export function count(n, one, many) {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
 /** 0.4567 -> "45,7 %" */
 export function formatPercent(fraction) {
   return `${number.format(fraction * 100)} %`;

@@ -3,35 +3,34 @@
  * for review, and a banner while a crisis message is on the signs or a feed proposal waits.
  */
 
-import { ApiError, get, isReviewer, logout, me } from './api.js';
+import { ApiError, get, isReviewer, loginUrl, logout, me, refreshSession, sessionLost } from './api.js';
 import { $, h, replace } from './dom.js';
-import { ORG_LABELS, ROLE_LABELS } from './format.js';
+import { forgetDrafts } from './form-draft.js';
+import { formatTime, ORG_LABELS, ROLE_LABELS } from './format.js';
+import { PAGES, pageAt } from './pages.js';
 
-const NAV = [
-  { href: '/skicka', label: 'Skicka in', who: 'all' },
-  { href: '/mina-poster', label: 'Mina poster', who: 'all' },
-  { href: '/granska', label: 'Granska', who: 'reviewer', badge: true },
-  { href: '/spellista', label: 'Spellista', who: 'reviewer' },
-  { href: '/kris', label: 'Krisläge', who: 'reviewer' },
-  { href: '/skyltar', label: 'Skyltar', who: 'all' },
-  { href: '/rapporter', label: 'Rapporter', who: 'all' },
-  { href: '/logg', label: 'Logg', who: 'reviewer' },
-  { href: '/anvandare', label: 'Användare', who: 'admin' },
-];
+/** The menu: the pages of the one page list that have a menu label, in its order. */
+const NAV = PAGES.filter((p) => p.menu);
 
-const mayUse = (user, who) => who === 'all' || (who === 'admin' ? user.role === 'admin' : isReviewer(user));
+const mayUse = (user, who) =>
+  who === 'all' || who === 'anyone' || (who === 'admin' ? user.role === 'admin' : isReviewer(user));
 
 const POLL_MS = 30_000;
 
+/** How long before the session ends the user is warned (and offered to stay signed in). */
+const WARN_BEFORE_MS = 5 * 60_000;
+
 let pendingBadge = null;
 let crisisBanner = null;
+let sessionBanner = null;
 
 /**
  * Sets the page up: checks the session (off to the login page when there is none), draws the header, and
- * checks the page's audience. Resolves with the user, or null when the user may not see this page (a
+ * checks the page's audience (from the page list). Resolves with the user, or null when the user may not see this page (a
  * Swedish explanation is shown instead of the page's content).
  */
-export async function initPage({ path, audience = 'all' }) {
+export async function initPage({ path }) {
+  const audience = pageAt(path)?.audience ?? 'all';
   let user;
   try {
     user = await me();
@@ -49,6 +48,7 @@ export async function initPage({ path, audience = 'all' }) {
     return null;
   }
   renderHeader(user, path);
+  watchSession(user);
   const content = $('#page');
   if (audience !== 'all' && !mayUse(user, audience)) {
     const main = $('#main');
@@ -83,9 +83,9 @@ export async function initPage({ path, audience = 'all' }) {
 function renderHeader(user, path) {
   const header = $('#site-header');
   if (!header) return;
-  const links = NAV.filter((n) => mayUse(user, n.who)).map((n) => {
-    const current = n.href === path;
-    const a = h('a', { href: n.href, 'aria-current': current ? 'page' : null }, n.label);
+  const links = NAV.filter((n) => mayUse(user, n.audience)).map((n) => {
+    const current = n.path === path;
+    const a = h('a', { href: n.path, 'aria-current': current ? 'page' : null }, n.menu);
     if (n.badge) {
       pendingBadge = h('span', { class: 'badge badge--zero', id: 'pending-count', 'aria-live': 'polite' }, '0');
       a.append(pendingBadge);
@@ -96,10 +96,12 @@ function renderHeader(user, path) {
   });
   const logoutButton = h('button', { type: 'button', class: 'btn btn--ghost' }, 'Logga ut');
   logoutButton.addEventListener('click', async () => {
+    forgetDrafts(user.username);
     await logout().catch(() => undefined);
     location.assign('/logga-in?utloggad=1');
   });
   crisisBanner = h('div', { class: 'crisis-banner', role: 'status', hidden: true });
+  sessionBanner = h('div', { class: 'session-banner', id: 'session-banner', role: 'alert', hidden: true });
   replace(
     header,
     h(
@@ -121,6 +123,7 @@ function renderHeader(user, path) {
     ),
     h('nav', { class: 'site-nav', 'aria-label': 'Huvudmeny' }, h('ul', {}, links)),
     crisisBanner,
+    sessionBanner,
   );
 }
 
@@ -162,6 +165,69 @@ async function refreshCrisisBanner() {
   } catch {
     crisisBanner.hidden = true;
   }
+}
+
+/**
+ * The session's end, counted on Skylt's clock (the `now` the server sent, not the browser's): a banner some minutes
+ * before it, with a button to stay signed in; at the end, whatever the page holds is kept (form-draft.js) and the
+ * banner says so, with the way back in.
+ */
+function watchSession(user) {
+  if (!user.expiresAt || !user.now || !sessionBanner) return;
+  let timer = null;
+  const plan = (expiresAt, serverNow) => {
+    clearTimeout(timer);
+    const skew = Date.parse(serverNow) - Date.now();
+    const left = () => Date.parse(expiresAt) - (Date.now() + skew);
+    const step = () => {
+      const ms = left();
+      if (ms <= 0) return ended();
+      if (ms <= WARN_BEFORE_MS) warn(expiresAt);
+      else sessionBanner.hidden = true;
+      timer = setTimeout(step, ms <= WARN_BEFORE_MS ? ms : ms - WARN_BEFORE_MS);
+    };
+    step();
+  };
+  const warn = (expiresAt) => {
+    if (!sessionBanner.hidden && sessionBanner.dataset.session === 'warning') return;
+    const stay = h(
+      'button',
+      { type: 'button', class: 'btn btn--small', id: 'stay-signed-in' },
+      'Fortsätt vara inloggad',
+    );
+    stay.addEventListener('click', async () => {
+      stay.disabled = true;
+      try {
+        const res = await refreshSession();
+        sessionBanner.hidden = true;
+        sessionBanner.dataset.session = 'kept';
+        plan(res.expiresAt, res.now);
+      } catch (e) {
+        stay.disabled = false;
+        showError(sessionBanner, e);
+      }
+    });
+    replace(
+      sessionBanner,
+      `Din inloggning går ut kl ${formatTime(expiresAt).slice(0, 5)}. Det du skriver sparas på den här enheten om det händer. `,
+      stay,
+    );
+    sessionBanner.className = 'session-banner';
+    sessionBanner.dataset.session = 'warning';
+    sessionBanner.hidden = false;
+  };
+  const ended = () => {
+    sessionLost();
+    replace(
+      sessionBanner,
+      'Inloggningen har gått ut. Det du har skrivit är sparat på den här enheten och kommer tillbaka när du loggar in igen. ',
+      h('a', { href: loginUrl() }, 'Logga in igen'),
+    );
+    sessionBanner.className = 'session-banner';
+    sessionBanner.dataset.session = 'ended';
+    sessionBanner.hidden = false;
+  };
+  plan(user.expiresAt, user.now);
 }
 
 function showFatal(message) {
