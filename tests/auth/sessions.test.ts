@@ -115,7 +115,7 @@ describe('sessions', () => {
   });
 
   it('13.4: a live session can be kept for another full length (POST /api/auth/refresh); an ended one cannot', async () => {
-    t = await startWorkflowApp({ env: { SKYLT_SESSION_HOURS: '1' } });
+    t = await build({ env: { SKYLT_SESSION_HOURS: '1' } });
     const admin = await t.login('admin', ADMIN_PASSWORD);
     t.clock.advance(55 * 60_000);
     const kept = await admin.post('/api/auth/refresh');

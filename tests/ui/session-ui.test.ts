@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Client, concert, PASSWORD, startWorkflowApp, type WorkflowApp } from '../workflow/helpers.ts';
+import { build, type Client, PASSWORD, type TestApp } from '../helper.ts';
+import { concert } from '../workflow/helpers.ts';
 
 /**
  * 13.4: a lost session loses nothing. In real Chromium against the real app: the session is deleted on the server
@@ -15,7 +16,7 @@ const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
-let t: WorkflowApp;
+let t: TestApp;
 let browser: Browser;
 let contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -82,7 +83,7 @@ describe('a lost session loses nothing', () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     contexts = [];
     await t?.close();
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     anna = await t.user('anna', 'konserthus', 'submitter');
     await t.user('kalle', 'kommun', 'communicator');
     pageErrors.length = 0;

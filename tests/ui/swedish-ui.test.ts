@@ -3,17 +3,8 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_PAGES } from '../../src/api/web-routes.ts';
-import {
-  ADMIN_PASSWORD,
-  type Client,
-  concert,
-  info,
-  PASSWORD,
-  saveDraft,
-  signShows,
-  startWorkflowApp,
-  type WorkflowApp,
-} from '../workflow/helpers.ts';
+import { ADMIN_PASSWORD, build, type Client, PASSWORD, type TestApp } from '../helper.ts';
+import { concert, info, saveDraft, signShows } from '../workflow/helpers.ts';
 
 /**
  * 13.8: every page of the UI speaks Swedish to its reader, in real Chromium against the real app: no id shown where
@@ -38,7 +29,7 @@ const FALLBACK_IDS = (
   JSON.parse(readFileSync(join(process.cwd(), 'playlists/default.json'), 'utf8')) as { items: { id: string }[] }
 ).items.map((i) => i.id);
 
-let t: WorkflowApp;
+let t: TestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -154,7 +145,7 @@ describe('the web UI in Swedish', () => {
       );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startWorkflowApp();
+    t = await build({ listen: true });
     anna = await t.user('anna', 'konserthus', 'submitter');
     kalle = await t.user('kalle', 'kommun', 'communicator');
     browser = await chromium.launch({
