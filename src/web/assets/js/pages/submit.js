@@ -62,6 +62,12 @@ function contentOf(k) {
   }
 }
 
+/** Nothing typed into the kind's own fields yet (the kind, organiser and picture fit are always set). */
+const blankContent = (content) =>
+  Object.entries(content).every(
+    ([k, v]) => ['kind', 'organiser', 'fit'].includes(k) || !(Array.isArray(v) ? v.join('') : v),
+  );
+
 const chosenSigns = () => $$('input[name=sign]:checked').map((i) => i.value);
 
 /** "2026-12-24" -> the start of the next day in Swedish time: an end date includes its whole day. */
@@ -617,7 +623,8 @@ async function main() {
     );
   });
   $('#draft-button').addEventListener('click', (event) => busy(event.currentTarget, () => save(false)));
-  await refreshPreview();
+  // An empty new form has nothing to check yet: asking would only earn a 400 (and a console error) on every visit.
+  if (editing || !blankContent(bodyOf().content)) await refreshPreview();
 }
 
 user = await initPage({ path: '/skicka' });
