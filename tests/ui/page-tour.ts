@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
@@ -45,7 +46,7 @@ export interface TourStop {
 export const TOUR: readonly TourStop[] = [
   { path: '/logga-in', role: 'anonymous', ready: '#login-form' },
   { path: '/skicka', role: 'submitter', ready: '#previews figure' },
-  { path: '/mina-poster', role: 'submitter', ready: '#item-list [data-state="rejected"]' },
+  { path: '/mina-poster', role: 'submitter', ready: '#item-list [data-state]' },
   { path: '/skyltar', role: 'submitter', ready: '[data-sign-facts="E20-S"] [data-showing]' },
   { path: '/rapporter', role: 'submitter', ready: '#item-table tbody tr td.num' },
   { path: '/konto', role: 'submitter', ready: '#account-facts dd' },
@@ -220,4 +221,44 @@ export function stopsFor(who: Person | 'anonymous'): TourStop[] {
 export async function visit(page: Page, url: string, stop: TourStop): Promise<void> {
   await page.goto(`${url}${stop.path}`);
   await page.waitForSelector(stop.ready, { timeout: 20_000 });
+}
+
+/** Where signing in (or the start page) takes each person: their review queue, or their own items. */
+export function landingOf(who: Person): string {
+  return who === 'submitter' ? '/mina-poster' : '/granska';
+}
+
+/**
+ * Which HTML files of src/web/pages no address in `paths` serves: the tour must not miss a page added later, whatever
+ * the server's page list looks like.
+ */
+export async function pageFiles(url: string, paths: readonly string[]): Promise<{ missing: string[] }> {
+  const dir = join(process.cwd(), 'src', 'web', 'pages');
+  const served = new Set<string>();
+  for (const path of paths) served.add(await (await fetch(`${url}${path}`)).text());
+  const missing = readdirSync(dir)
+    .filter((f) => f.endsWith('.html'))
+    .filter((f) => !served.has(readFileSync(join(dir, f), 'utf8')));
+  return { missing };
+}
+
+/**
+ * Collects what a user would find in the browser's console: errors logged, uncaught exceptions, requests answered
+ * 4xx/5xx and requests that failed. A request cancelled because the page moved on (net::ERR_ABORTED, e.g. a sign
+ * mirror's frame when leaving /skyltar) is no fault. Read and empty the list with splice(0).
+ */
+export function watchForTrouble(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => seen.push(`exception: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) seen.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (!why.includes('ERR_ABORTED')) seen.push(`failed ${r.method()} ${new URL(r.url()).pathname}: ${why}`);
+  });
+  return seen;
 }

@@ -101,7 +101,7 @@ function renderChart(report) {
   const W = Math.min(Math.round(box.clientWidth) || 640, 768);
   const left = 8;
   const right = 24;
-  const labelH = 22;
+  const labelH = 24;
   const barH = 24;
   const gap = 18;
   const top = 4;
@@ -165,8 +165,8 @@ function renderChart(report) {
           class: 'target',
           x1: x(r.configuredShare),
           x2: x(r.configuredShare),
-          y1: barY - 4,
-          y2: barY + barH + 4,
+          y1: barY - 3,
+          y2: barY + barH + 3,
         }),
       );
     }),

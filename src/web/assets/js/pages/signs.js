@@ -10,20 +10,22 @@ import { signMirror } from '../shared/sign-mirror.js';
 
 const HEALTH_MS = 3000;
 
-/** Item titles by id, for "what it shows"; items of the fallback loop (not in the database) keep their id. */
-const titles = new Map();
-/** Looks a title up once (a promise per id, so a slow answer is not asked for twice). */
-function loadTitle(itemId) {
-  if (itemId && !titles.has(itemId)) {
-    titles.set(
-      itemId,
-      get(`/api/items/${encodeURIComponent(itemId)}`).then(
-        ({ item }) => itemTitle(item.content),
-        () => itemId,
-      ),
+/**
+ * Titles of the published items by id (GET /api/playlist/live, which every role may read), for "what it shows";
+ * asked again when a sign shows an id not in it (a new publish). Pages of the fallback loop keep their id. Asking
+ * each item by id instead failed (404) for another organisation's items and for the fallback loop.
+ */
+let liveTitles = null;
+const askedFor = new Set();
+async function loadTitle(itemId) {
+  if (!liveTitles || (!(await liveTitles).has(itemId) && !askedFor.has(itemId))) {
+    askedFor.add(itemId);
+    liveTitles = get('/api/playlist/live').then(
+      (live) => new Map((live?.items ?? []).map((i) => [i.id, itemTitle(i.content)])),
+      () => new Map(),
     );
   }
-  return titles.get(itemId);
+  return (await liveTitles).get(itemId) ?? itemId;
 }
 
 async function main() {
