@@ -101,7 +101,7 @@ function renderChart(report) {
   const W = Math.min(Math.round(box.clientWidth) || 640, 768);
   const left = 8;
   const right = 24;
-  const labelH = 24;
+  const labelH = 26;
   const barH = 24;
   const gap = 18;
   const top = 4;
@@ -130,23 +130,18 @@ function renderChart(report) {
     svg('title', { id: 'chart-svg-title' }, `Andel av spellistans sändningstid, ${period}`),
     svg('desc', { id: 'chart-svg-desc' }, desc),
     ticks.map((t) =>
-      svg(
-        'g',
-        {},
-        svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: top + labelH - 2, y2: H - 20 }),
-        svg(
-          'text',
-          { x: x(t), y: H - 4, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle' },
-          `${t * 100} %`,
-        ),
-      ),
+      svg('text', { x: x(t), y: H - 4, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle' }, `${t * 100} %`),
     ),
     rows.map((r, i) => {
       const y = top + i * rowH;
       const barY = y + labelH;
+      // Grid and axis only beside the bar, never through the name above it.
+      const beside = (cls, at) => svg('line', { class: cls, x1: at, x2: at, y1: barY - 2, y2: barY + barH + 2 });
       return svg(
         'g',
         {},
+        ticks.map((t) => beside('grid', x(t))),
+        beside('axis', left),
         svg(
           'text',
           { x: left, y: y + 16 },
@@ -165,12 +160,11 @@ function renderChart(report) {
           class: 'target',
           x1: x(r.configuredShare),
           x2: x(r.configuredShare),
-          y1: barY - 3,
-          y2: barY + barH + 3,
+          y1: barY - 2,
+          y2: barY + barH + 2,
         }),
       );
     }),
-    svg('line', { class: 'axis', x1: left, x2: left, y1: top + labelH - 2, y2: H - 20 }),
   );
   replace(
     box,
