@@ -61,6 +61,36 @@ async function axeViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} at ${n.target.join(' ')}`));
 }
 
+/**
+ * Loads every page as each role and as someone not signed in, and returns what went wrong in the browser. With
+ * content, each page is awaited until it has drawn it; without, until it has shown itself.
+ */
+async function pageLoadTrouble(on: Tour, content: boolean): Promise<string[]> {
+  const trouble: string[] = [];
+  const paths = [...PASS_THROUGH, ...TOUR.map((s) => s.path)];
+  for (const who of ['anonymous', 'submitter', 'communicator', 'admin'] as const) {
+    const page = await on.visitor(who);
+    const seen = watchForTrouble(page);
+    const mine = stopsFor(who);
+    for (const path of paths) {
+      await page.goto(`${on.t.url}${path}`);
+      const stop = mine.find((s) => s.path === path);
+      if (who === 'anonymous') {
+        // Every page sends someone not signed in to the login page, quietly.
+        await page.waitForURL((u) => u.pathname === '/logga-in');
+        await page.waitForSelector('#login-form');
+      } else if (stop && stop.role !== 'anonymous')
+        await page.waitForSelector(content ? stop.ready : '#page:not([hidden])');
+      else if (path === '/' || path === '/logga-in') await page.waitForURL((u) => u.pathname === landingOf(who));
+      else await page.waitForSelector('#no-access');
+      // What the page asks after drawing (timelines, mirrors, counts) counts too.
+      await page.waitForLoadState('networkidle');
+      for (const s of seen.splice(0)) trouble.push(`${who} ${path}: ${s}`);
+    }
+  }
+  return trouble;
+}
+
 describe('accessibility and clean page loads in Chromium', () => {
   beforeAll(async () => {
     tour = await startTour();
@@ -99,28 +129,20 @@ describe('accessibility and clean page loads in Chromium', () => {
   it(
     'no page load logs a console error or has a request fail, for anyone signed in or not',
     async () => {
-      const trouble: string[] = [];
-      const paths = [...PASS_THROUGH, ...TOUR.map((s) => s.path)];
-      for (const who of ['anonymous', 'submitter', 'communicator', 'admin'] as const) {
-        const page = await tour.visitor(who);
-        const seen = watchForTrouble(page);
-        const mine = stopsFor(who);
-        for (const path of paths) {
-          await page.goto(`${tour.t.url}${path}`);
-          const stop = mine.find((s) => s.path === path);
-          if (who === 'anonymous') {
-            // Every page sends someone not signed in to the login page, quietly.
-            await page.waitForURL((u) => u.pathname === '/logga-in');
-            await page.waitForSelector('#login-form');
-          } else if (stop && stop.role !== 'anonymous') await page.waitForSelector(stop.ready);
-          else if (path === '/' || path === '/logga-in') await page.waitForURL((u) => u.pathname === landingOf(who));
-          else await page.waitForSelector('#no-access');
-          // What the page asks after drawing (timelines, mirrors, counts) counts too.
-          await page.waitForLoadState('networkidle');
-          for (const s of seen.splice(0)) trouble.push(`${who} ${path}: ${s}`);
-        }
+      expect(await pageLoadTrouble(tour, true)).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'nor on the first day, with nothing submitted or published yet',
+    async () => {
+      const firstDay = await startTour({ content: false });
+      try {
+        expect(await pageLoadTrouble(firstDay, false)).toEqual([]);
+      } finally {
+        await firstDay.close();
       }
-      expect(trouble).toEqual([]);
     },
     TEST_MS,
   );

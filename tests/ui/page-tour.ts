@@ -86,11 +86,12 @@ async function ok<T extends { status: number; body: unknown }>(what: string, rep
   return r;
 }
 
-/** A week's worth of content, made through the real API as the people would. */
-async function furnish(t: WorkflowApp): Promise<void> {
+/** A week's worth of content, made through the real API as the people would; only the people when `content` is off. */
+async function furnish(t: WorkflowApp, content: boolean): Promise<void> {
   const anna = await t.user(PEOPLE.submitter.username, 'konserthus', 'submitter');
   const kalle = await t.user(PEOPLE.communicator.username, 'kommun', 'communicator');
   await t.user('lisa.holm', 'kommun', 'submitter');
+  if (!content) return;
 
   const approve = async (by: Client, id: string, revision = 1) =>
     ok(`approve ${id}`, by.post(`/api/items/${id}/approve`, { revision }));
@@ -172,14 +173,18 @@ async function furnish(t: WorkflowApp): Promise<void> {
   }
 }
 
-export async function startTour(): Promise<Tour> {
+/**
+ * The app with a browser. `content: false` is the first day: accounts, but nothing submitted or published (the signs
+ * play the fallback loop).
+ */
+export async function startTour(options: { content?: boolean } = {}): Promise<Tour> {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium. The browser tests never skip.`);
   const t = await startWorkflowApp();
   const contexts: BrowserContext[] = [];
   let browser: Browser | undefined;
   try {
-    await furnish(t);
+    await furnish(t, options.content ?? true);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
