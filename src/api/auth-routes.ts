@@ -6,6 +6,7 @@ import { Refusal } from '../domain/refusal.ts';
 import { Role } from '../domain/roles.ts';
 import type { Workflow } from '../workflow/workflow.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './auth-hooks.ts';
+import { HttpError } from './error-handler.ts';
 import { errors, principalOf, UserView } from './workflow-schemas.ts';
 
 const Login = z.object({
@@ -73,9 +74,21 @@ export function authRoutes(workflow: Workflow): FastifyPluginAsyncZod {
 
     app.get(
       '/api/auth/me',
-      { schema: { tags: ['auth'], summary: 'Who am I (session or API token)', response: { 200: Me, ...errors(401) } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who am I (session or API token); null when not signed in',
+          description:
+            'Anyone may ask: without a session (none, ended or expired) the answer is 200 with null, so a page can tell whether to show the login form without an error. An API token that is wrong, expired or revoked is 401.',
+          response: { 200: Me.nullable(), ...errors(401) },
+        },
+      },
       async (request) => {
-        const me = principalOf(request);
+        if (!request.user) {
+          if (request.headers.authorization) throw new HttpError(401, 'the API token is invalid, expired or revoked');
+          return null;
+        }
+        const me = request.user;
         return {
           kind: me.kind,
           username: me.username,

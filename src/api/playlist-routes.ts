@@ -81,14 +81,12 @@ export function playlistRoutes(workflow: Workflow): FastifyPluginAsyncZod {
         schema: {
           tags: ['playlist'],
           summary: 'What plays now: the live revision, without items withdrawn since it was published',
-          response: { 200: LiveView, ...errors(401, 404) },
+          description:
+            'null until the first publish: nothing is published yet and the signs play the fallback loop (a normal state, not an error).',
+          response: { 200: LiveView.nullable(), ...errors(401) },
         },
       },
-      async () => {
-        const live = playlist.live();
-        if (!live) throw new WorkflowError('notFound', 'nothing is published yet: the signs play the fallback loop');
-        return live;
-      },
+      async () => playlist.live(),
     );
 
     app.get(

@@ -163,12 +163,13 @@ describe('authorization matrix', () => {
     }
   });
 
-  it('without signing in, only health, readiness, the signs and the login answer under /api', () => {
+  it('without signing in, only health, readiness, the signs, the login and "who am I" (nobody) answer under /api', () => {
     const open = t.app.skyltRoutes
       .filter((r) => r.method !== 'HEAD' && needsRule(r.url) && findRule(r.method, r.url)?.allow === 'public')
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     expect(open).toEqual([
+      'GET /api/auth/me',
       'GET /api/health',
       'GET /api/ready',
       'GET /api/signs',

@@ -53,7 +53,8 @@ describe('skylt user and skylt token, on the same SQLite file as the running ser
 
     const disabled = await skylt(dataDir, ['user', 'disable', 'anna']);
     expect(disabled).toMatchObject({ code: 0 });
-    expect((await anna.get('/api/auth/me')).status).toBe(401);
+    expect((await anna.get('/api/items')).status).toBe(401);
+    expect((await anna.get('/api/auth/me')).body).toBeNull();
     const audit = (await (await t.login('admin', 'admin-password-for-tests')).get('/api/audit?subject=user:anna')).body
       .items;
     expect(audit[0]).toMatchObject({

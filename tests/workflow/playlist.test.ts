@@ -29,6 +29,9 @@ async function setup() {
 describe('the shared playlist', () => {
   it('refuses to publish an empty, unapproved or unchanged draft, and checks the draft naming each entry', async () => {
     const { kajsa, maria, approved } = await setup();
+    // Nothing published yet is a normal state: 200 with null (a 404 was a console error on every /spellista).
+    const live = await kajsa.get('/api/playlist/live');
+    expect([live.status, live.body]).toEqual([200, null]);
     const empty = await maria.post('/api/playlist/publish');
     expect(empty.status).toBe(409);
     expect(empty.body.message).toMatch(/the draft is empty/);

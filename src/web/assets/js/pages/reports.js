@@ -4,7 +4,7 @@
  * Uses GET /api/reports/airtime?from=&to=&sign=[&format=csv], GET /api/health (today, in Skylt's clock), GET /api/signs.
  */
 import { get } from '../shared/api.js';
-import { $, h, replace, svg } from '../shared/dom.js';
+import { $, debounce, h, replace, svg } from '../shared/dom.js';
 import {
   formatDate,
   formatDuration,
@@ -22,6 +22,9 @@ let signs = [];
 /** Item titles by id (the items this user may see); others keep their id. */
 let titles = new Map();
 let today = isoToDateInput(new Date().toISOString());
+/** The report on screen, drawn again when the window changes width. */
+let lastReport = null;
+let chartWidth = 0;
 
 /** "2026-12-01" + n days, by the calendar (no time zone involved). */
 function addDays(date, n) {
@@ -83,55 +86,73 @@ async function load() {
 
 // --- the chart: one bar per organisation, delivered share, with the configured share marked
 
+/**
+ * Drawn at the width it is shown at (one SVG unit is one CSS pixel), so its text keeps its size on a phone instead of
+ * shrinking with a scaled-down picture: each name and share sits on its own line above its bar, and a narrow chart gets
+ * fewer ticks. Redrawn when the window changes width.
+ */
 function renderChart(report) {
+  lastReport = report;
   const box = $('#chart');
+  chartWidth = box.clientWidth;
   const rows = report.organisations;
   const any = rows.some((r) => r.deliveredShare !== null);
-  const W = 640;
-  const left = 150;
-  const right = 80;
-  const barH = 30;
-  const gap = 26;
-  const top = 16;
+  // 48rem at most, as .chart svg allows; the fallback is for a hidden box, which has no width.
+  const W = Math.min(Math.round(box.clientWidth) || 640, 768);
+  const left = 8;
+  const right = 24;
+  const labelH = 26;
+  const barH = 24;
+  const gap = 18;
+  const top = 4;
   const plotW = W - left - right;
-  const H = top + rows.length * (barH + gap) + 30;
+  const rowH = labelH + barH + gap;
+  const H = top + rows.length * rowH + 24;
   const x = (share) => left + share * plotW;
+  const ticks = W < 480 ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1];
   const period = `${formatDate(report.from)} – ${formatDate(new Date(Date.parse(report.to) - 1).toISOString())}`;
+  const shareText = (r) => (r.deliveredShare === null ? 'ingen sändningstid' : formatPercent(r.deliveredShare));
   const desc = rows
     .map(
       (r) =>
-        `${ORG_LABELS[r.organisation] ?? r.organisation}: ${r.deliveredShare === null ? 'ingen sändningstid' : formatPercent(r.deliveredShare)} (avtalat ${formatPercent(r.configuredShare)})`,
+        `${ORG_LABELS[r.organisation] ?? r.organisation}: ${shareText(r)} (avtalat ${formatPercent(r.configuredShare)})`,
     )
     .join('. ');
   const chart = svg(
     'svg',
-    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-svg-title chart-svg-desc' },
+    {
+      viewBox: `0 0 ${W} ${H}`,
+      width: W,
+      height: H,
+      role: 'img',
+      'aria-labelledby': 'chart-svg-title chart-svg-desc',
+    },
     svg('title', { id: 'chart-svg-title' }, `Andel av spellistans sändningstid, ${period}`),
     svg('desc', { id: 'chart-svg-desc' }, desc),
-    [0, 0.25, 0.5, 0.75, 1].map((t) =>
-      svg(
-        'g',
-        {},
-        svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: top - 6, y2: H - 24 }),
-        svg('text', { x: x(t), y: H - 6, 'text-anchor': 'middle' }, `${t * 100} %`),
-      ),
+    ticks.map((t) =>
+      svg('text', { x: x(t), y: H - 4, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle' }, `${t * 100} %`),
     ),
     rows.map((r, i) => {
-      const y = top + i * (barH + gap);
-      const delivered = r.deliveredShare ?? 0;
+      const y = top + i * rowH;
+      const barY = y + labelH;
+      // Grid and axis only beside the bar, never through the name above it.
+      const beside = (cls, at) => svg('line', { class: cls, x1: at, x2: at, y1: barY - 2, y2: barY + barH + 2 });
       return svg(
         'g',
-        { dataset: null },
+        {},
+        ticks.map((t) => beside('grid', x(t))),
+        beside('axis', left),
         svg(
           'text',
-          { x: left - 10, y: y + barH / 2 + 5, 'text-anchor': 'end', 'font-weight': 600 },
-          ORG_LABELS[r.organisation] ?? r.organisation,
+          { x: left, y: y + 16 },
+          svg('tspan', { 'font-weight': 600 }, ORG_LABELS[r.organisation] ?? r.organisation),
+          `: ${shareText(r)}`,
         ),
         svg('rect', {
           class: `bar--${r.organisation in ORG_LABELS ? r.organisation : 'other'}`,
           x: left,
-          y,
-          width: Math.max(0, delivered * plotW),
+          y: barY,
+          width: Math.max(0, (r.deliveredShare ?? 0) * plotW),
           height: barH,
           rx: 3,
         }),
@@ -139,17 +160,11 @@ function renderChart(report) {
           class: 'target',
           x1: x(r.configuredShare),
           x2: x(r.configuredShare),
-          y1: y - 5,
-          y2: y + barH + 5,
+          y1: barY - 2,
+          y2: barY + barH + 2,
         }),
-        svg(
-          'text',
-          { x: x(delivered) + 6, y: y + barH / 2 + 5 },
-          r.deliveredShare === null ? '–' : formatPercent(r.deliveredShare),
-        ),
       );
     }),
-    svg('line', { class: 'axis', x1: left, x2: left, y1: top - 6, y2: H - 24 }),
   );
   replace(
     box,
@@ -319,6 +334,12 @@ async function main() {
   });
   for (const id of ['from', 'to', 'sign'])
     $(`#${id}`).addEventListener('change', () => ($('#csv-link').href = `/api/reports/airtime?${query('csv')}`));
+  addEventListener(
+    'resize',
+    debounce(() => {
+      if (lastReport && $('#chart').clientWidth !== chartWidth) renderChart(lastReport);
+    }, 150),
+  );
   await load();
 }
 

@@ -81,6 +81,12 @@ function restoreKept(fields) {
   notify(message, RESTORED_TEXT, 'info');
 }
 
+/** Nothing typed into the kind's own fields yet (the kind, organiser and picture fit are always set). */
+const blankContent = (content) =>
+  Object.entries(content).every(
+    ([k, v]) => ['kind', 'organiser', 'fit'].includes(k) || !(Array.isArray(v) ? v.join('') : v),
+  );
+
 // --- saving
 
 async function save(submitIt) {
@@ -212,7 +218,8 @@ async function main() {
   kept = keepForm(state.user, { root: form, read: () => ({ ...readFields(form), imageId: state.imageId }) });
   const saved = kept.restore();
   if (saved) restoreKept(saved);
-  await refreshPreview();
+  // An empty new form has nothing to check yet: asking would only earn a 400 (and a console error) on every visit.
+  if (state.editing || saved || !blankContent(bodyOf().content)) await refreshPreview();
 }
 
 state.user = await initPage({ path: '/skicka' });

@@ -196,8 +196,9 @@ export const patch = (path, body, opts) => api('PATCH', path, body, opts);
 export function me() {
   mePromise ??= api('GET', '/api/auth/me', undefined, { allow401: true }).then(
     (m) => {
-      csrfToken = m.csrfToken ?? csrfToken;
-      return m.user ?? m;
+      // null: not signed in (GET /api/auth/me answers that with 200, so a login page logs no error).
+      csrfToken = m?.csrfToken ?? csrfToken;
+      return m?.user ?? m;
     },
     (e) => {
       if (e instanceof ApiError && e.status === 401) return null;
