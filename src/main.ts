@@ -31,6 +31,7 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   const pidFile = join(config.dataDir, 'skylt.pid');
   writeFileSync(pidFile, String(process.pid));
   const app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
+  logWhenSignsConfirm(runtime, log);
   runtime.start();
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -72,6 +73,25 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * One line when every sign has acknowledged its first PLAY: the moment Skylt is really on the road after a start
+ * (the `startup` bench waits for it). The time is from the process's own start.
+ */
+function logWhenSignsConfirm(runtime: Runtime, log: pino.Logger): void {
+  const waiting = new Set(runtime.signs.keys());
+  for (const [id, sign] of runtime.signs) {
+    sign.controller.once('played', () => {
+      waiting.delete(id);
+      if (waiting.size === 0) {
+        log.info(
+          { signs: [...runtime.signs.keys()], msSinceStart: Math.round(performance.now()) },
+          'every sign confirmed its first frame',
+        );
+      }
+    });
+  }
 }
 
 function fail(error: unknown): never {
