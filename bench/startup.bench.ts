@@ -20,6 +20,8 @@ const TIMEOUT_MS = 30_000;
 interface StartRun {
   listeningMs: number;
   confirmedMs: number;
+  /** CPU time of the process tree when the signs had confirmed. */
+  cpuMs: number;
   rssMb: number;
 }
 
@@ -33,18 +35,27 @@ function startCommand(): string[] {
   return [program === 'node' ? process.execPath : join(ROOT, 'node_modules/.bin', program), ...args];
 }
 
-/** Resident memory of a process and all its descendants (tsx's CLI runs Node in a child), in MB. */
-function treeRssMb(rootPid: number): number {
+/** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * Resident memory (MB) and CPU time used so far (ms) of a process and all its descendants (tsx's CLI runs Node in a
+ * child). CPU time does not grow when other work shares the cores, so it says what wall time cannot on a busy box.
+ */
+function treeUsage(rootPid: number): { rssMb: number; cpuMs: number } {
   const parent = new Map<number, number>();
-  const rss = new Map<number, number>();
+  const usage = new Map<number, { rssKb: number; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      // After the command name in parentheses: state, ppid, ... utime is field 14 and stime 15 of the whole line.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ppid = /^PPid:\s+(\d+)/m.exec(status);
       const vm = /^VmRSS:\s+(\d+) kB/m.exec(status);
       parent.set(Number(entry), Number(ppid?.[1] ?? 0));
-      rss.set(Number(entry), Number(vm?.[1] ?? 0));
+      usage.set(Number(entry), { rssKb: Number(vm?.[1] ?? 0), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // The process ended while we looked.
     }
@@ -53,9 +64,14 @@ function treeRssMb(rootPid: number): number {
     for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) if (p === rootPid) return true;
     return false;
   };
-  let kb = 0;
-  for (const [pid, value] of rss) if (inTree(pid)) kb += value;
-  return kb / 1024;
+  let rssKb = 0;
+  let ticks = 0;
+  for (const [pid, u] of usage) {
+    if (!inTree(pid)) continue;
+    rssKb += u.rssKb;
+    ticks += u.ticks;
+  }
+  return { rssMb: rssKb / 1024, cpuMs: (ticks * 1000) / USER_HZ };
 }
 
 async function startOnce(argv: string[]): Promise<StartRun> {
@@ -78,8 +94,10 @@ async function startOnce(argv: string[]): Promise<StartRun> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let output = '';
   try {
-    const times = await new Promise<{ listeningMs: number; confirmedMs: number }>((done, fail) => {
+    const times = await new Promise<{ listeningMs: number; confirmedMs: number; cpuMs: number }>((done, fail) => {
       let listeningMs = Number.NaN;
+      let confirmedMs = Number.NaN;
+      let cpuMs = Number.NaN;
       const timer = setTimeout(
         () => fail(new Error(`no "${CONFIRMED}" within ${TIMEOUT_MS} ms:\n${output}`)),
         TIMEOUT_MS,
@@ -91,16 +109,20 @@ async function startOnce(argv: string[]): Promise<StartRun> {
         const now = performance.now() - t0;
         output += String(chunk);
         if (Number.isNaN(listeningMs) && output.includes(' is running at ')) listeningMs = now;
-        if (output.includes(CONFIRMED)) {
+        if (Number.isNaN(confirmedMs) && output.includes(CONFIRMED)) {
+          confirmedMs = now;
+          cpuMs = treeUsage(child.pid as number).cpuMs;
+        }
+        // The signs may confirm before the HTTP side listens (they start first): the run ends when both happened.
+        if (!Number.isNaN(confirmedMs) && !Number.isNaN(listeningMs)) {
           clearTimeout(timer);
-          done({ listeningMs, confirmedMs: now });
+          done({ listeningMs, confirmedMs, cpuMs });
         }
       });
       child.once('exit', (code) => fail(new Error(`Skylt exited (${code}) before its signs confirmed:\n${output}`)));
     });
     await new Promise((r) => setTimeout(r, 1000));
-    const rssMb = treeRssMb(child.pid as number);
-    return { ...times, rssMb };
+    return { ...times, rssMb: treeUsage(child.pid as number).rssMb };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -115,7 +137,7 @@ async function measure(label: string, argv: string[]): Promise<StartRun[]> {
   for (let i = 0; i < RUNS; i++) {
     const run = await startOnce(argv);
     console.log(
-      `    run ${i + 1}: listening ${run.listeningMs.toFixed(0)} ms, signs confirmed ${run.confirmedMs.toFixed(0)} ms, RSS ${run.rssMb.toFixed(0)} MB`,
+      `    run ${i + 1}: listening ${run.listeningMs.toFixed(0)} ms, signs confirmed ${run.confirmedMs.toFixed(0)} ms (CPU ${run.cpuMs.toFixed(0)} ms), RSS ${run.rssMb.toFixed(0)} MB`,
     );
     runs.push(run);
   }
@@ -130,9 +152,11 @@ export default {
     return {
       cold_start_ms_p50: median(built.map((r) => r.confirmedMs)),
       cold_start_ms_max: Math.max(...built.map((r) => r.confirmedMs)),
+      cpu_ms_to_confirmed_p50: median(built.map((r) => r.cpuMs)),
       listening_ms_p50: median(built.map((r) => r.listeningMs)),
       rss_after_start_mb_p50: median(built.map((r) => r.rssMb)),
       from_source_cold_start_ms_p50: median(source.map((r) => r.confirmedMs)),
+      from_source_cpu_ms_to_confirmed_p50: median(source.map((r) => r.cpuMs)),
       from_source_rss_after_start_mb_p50: median(source.map((r) => r.rssMb)),
       runs: RUNS,
     };

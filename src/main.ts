@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { Runtime } from './runtime.ts';
 import { PlaylistFileError } from './schedule/playlist-file.ts';
@@ -30,9 +30,17 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   // The pid file lets `skylt restore` refuse to swap the database under a running Skylt.
   const pidFile = join(config.dataDir, 'skylt.pid');
   writeFileSync(pidFile, String(process.pid));
-  const app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
   logWhenSignsConfirm(runtime, log);
+  // The signs first: they come up and show their pages while the HTTP side loads, most of the start-up time.
   runtime.start();
+  let app: FastifyInstance;
+  try {
+    const { buildApp } = await import('./app.ts');
+    app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
+  } catch (error: unknown) {
+    await runtime.stop();
+    return fail(error);
+  }
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error: unknown) {

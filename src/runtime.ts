@@ -65,6 +65,8 @@ export class Runtime {
   readonly clock: Clock;
   /** Can the database be written (disk full, read-only)? For /api/health and /api/ready. */
   readonly storeHealth: StoreHealth;
+  /** Resolves once the first admin exists (first start only; at once otherwise): buildApp waits for it. */
+  readonly ready: Promise<void>;
   private playlist: PlaylistFile;
   private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -92,13 +94,9 @@ export class Runtime {
       settings: config.workflow,
       audit: this.audit,
     });
-    const first = this.workflow.accounts.ensureFirstAdmin();
-    if (first?.generatedPassword) {
-      const path = writeFirstAdminPassword(config.dataDir, first.username, first.generatedPassword);
-      (options.printSecret ?? ((text) => process.stdout.write(text)))(
-        `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
-      );
-    }
+    this.ready = this.createFirstAdmin();
+    // Marked as handled here; buildApp awaits it and gets the failure.
+    this.ready.catch(() => undefined);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
       const session = new BridgeSession(link.transport);
@@ -174,6 +172,17 @@ export class Runtime {
           ...c.incidents,
         ]),
     });
+  }
+
+  /** First start: the admin user (its password hashed off the event loop), and where its generated password is. */
+  private async createFirstAdmin(): Promise<void> {
+    const first = await this.workflow.accounts.ensureFirstAdmin();
+    if (first?.generatedPassword) {
+      const path = writeFirstAdminPassword(this.config.dataDir, first.username, first.generatedPassword);
+      (this.options.printSecret ?? ((text) => process.stdout.write(text)))(
+        `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
+      );
+    }
   }
 
   start(): void {
