@@ -5,6 +5,7 @@
  * `npm run build` is still what runs.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -39,6 +40,8 @@ export function buildState() {
  * @returns {Promise<{ module: any, fromSource: string | null }>} fromSource: why the source ran (null: the build ran)
  */
 export async function loadEntry(entry) {
+  // Node 22.1 and later keep V8's compiled code on disk between starts (in the OS temp dir); Node 20 has no such cache.
+  module.enableCompileCache?.();
   const state = buildState();
   if (state.fresh) return { module: await import(pathToFileURL(join(DIST, `${entry}.js`)).href), fromSource: null };
   const { register } = await import('tsx/esm/api');
