@@ -6,6 +6,7 @@ import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
+import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from './render/sign-page.ts';
 import { readPlaylistFile } from './schedule/playlist-file.ts';
@@ -187,15 +188,24 @@ export class Runtime {
 
   start(): void {
     this.guard('preparing pictures', () => this.pictures.prepare());
+    // Signs with the same panel (both E20 signs) share the frames drawn here: each is drawn once, not once a sign.
+    const drawn = new Map<string, Frame>();
+    const drawOnce = (key: string, draw: () => Frame): Frame => {
+      const frame = drawn.get(key) ?? draw();
+      drawn.set(key, frame);
+      return frame;
+    };
     for (const s of this.signs.values()) {
       s.link.virtualSign?.announce();
       s.controller.start();
-      s.controller.setCrisisFrame(renderCrisisPage(GENERIC_CRISIS, s.surface));
+      const panel = JSON.stringify({ ...s.surface, id: '' });
+      s.controller.setCrisisFrame(drawOnce(`crisis ${panel}`, () => renderCrisisPage(GENERIC_CRISIS, s.surface)));
       // The sign's own default page is drawn now, so it cannot wait for a picture: the first text page of the loop.
       const first = this.playlist.items.find(
         (i) => (!i.signs || i.signs.includes(s.config.id)) && i.content.kind !== 'image',
       );
-      if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
+      if (first)
+        s.controller.setDefaultFrame(drawOnce(`${first.id} ${panel}`, () => renderItemForSign(first, s.surface)));
     }
     this.crisis.start();
     this.feeds.start();
