@@ -10,6 +10,8 @@ import { VERSION } from './version.ts';
 
 /** How long shutdown may take before Skylt exits anyway. */
 const SHUTDOWN_BOUND_MS = 5000;
+/** How long the HTTP side waits at most for the signs' first frames before it loads anyway. */
+const SIGNS_FIRST_MS = 1500;
 
 /** Starts Skylt from the environment; resolves once it listens. Exits with a clear message on bad config. */
 export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -30,9 +32,11 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   // The pid file lets `skylt restore` refuse to swap the database under a running Skylt.
   const pidFile = join(config.dataDir, 'skylt.pid');
   writeFileSync(pidFile, String(process.pid));
-  logWhenSignsConfirm(runtime, log);
-  // The signs first: they come up and show their pages while the HTTP side loads, most of the start-up time.
+  const confirmed = logWhenSignsConfirm(runtime, log);
+  // The signs first: loading the HTTP side is most of the start-up, and on two cores it would slow the signs' first
+  // frames. It loads once every sign has confirmed one, or after SIGNS_FIRST_MS when a sign is slow or away.
   runtime.start();
+  await Promise.race([confirmed, new Promise((r) => setTimeout(r, SIGNS_FIRST_MS).unref())]);
   let app: FastifyInstance;
   try {
     const { buildApp } = await import('./app.ts');
@@ -87,19 +91,21 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
  * One line when every sign has acknowledged its first PLAY: the moment Skylt is really on the road after a start
  * (the `startup` bench waits for it). The time is from the process's own start.
  */
-function logWhenSignsConfirm(runtime: Runtime, log: pino.Logger): void {
+function logWhenSignsConfirm(runtime: Runtime, log: pino.Logger): Promise<void> {
   const waiting = new Set(runtime.signs.keys());
-  for (const [id, sign] of runtime.signs) {
-    sign.controller.once('played', () => {
-      waiting.delete(id);
-      if (waiting.size === 0) {
+  return new Promise((resolve) => {
+    for (const [id, sign] of runtime.signs) {
+      sign.controller.once('played', () => {
+        waiting.delete(id);
+        if (waiting.size > 0) return;
         log.info(
           { signs: [...runtime.signs.keys()], msSinceStart: Math.round(performance.now()) },
           'every sign confirmed its first frame',
         );
-      }
-    });
-  }
+        resolve();
+      });
+    }
+  });
 }
 
 function fail(error: unknown): never {
