@@ -74,12 +74,12 @@ function treeUsage(rootPid: number): { rssMb: number; cpuMs: number } {
   return { rssMb: rssKb / 1024, cpuMs: (ticks * 1000) / USER_HZ };
 }
 
-async function startOnce(argv: string[]): Promise<StartRun> {
+async function startOnce(argv: string[], cwd: string): Promise<StartRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skylt-startup-'));
   const [program, ...args] = argv as [string, ...string[]];
   const t0 = performance.now();
   const child = spawn(program, args, {
-    cwd: ROOT,
+    cwd,
     env: {
       ...process.env,
       SKYLT_DATA_DIR: dataDir,
@@ -130,16 +130,30 @@ async function startOnce(argv: string[]): Promise<StartRun> {
   }
 }
 
-async function measure(label: string, argv: string[]): Promise<StartRun[]> {
-  console.log(`  ${label}: ${argv.map((a) => a.replace(`${ROOT}/`, '')).join(' ')}`);
-  await startOnce(argv); // warms the file cache: every run then reads the same way
-  const runs: StartRun[] = [];
+interface StartConfig {
+  label: string;
+  argv: string[];
+  cwd: string;
+}
+
+/**
+ * Runs every configuration RUNS times, taking turns (run 1 of each, then run 2 of each...), so a change in the load
+ * of a shared machine falls on all of them alike.
+ */
+async function measure(configs: StartConfig[]): Promise<StartRun[][]> {
+  for (const c of configs) {
+    console.log(`  ${c.label}: ${c.argv.map((a) => a.replace(`${ROOT}/`, '')).join(' ')} (in ${c.cwd})`);
+    await startOnce(c.argv, c.cwd); // warms the file cache: every run then reads the same way
+  }
+  const runs: StartRun[][] = configs.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const run = await startOnce(argv);
-    console.log(
-      `    run ${i + 1}: listening ${run.listeningMs.toFixed(0)} ms, signs confirmed ${run.confirmedMs.toFixed(0)} ms (CPU ${run.cpuMs.toFixed(0)} ms), RSS ${run.rssMb.toFixed(0)} MB`,
-    );
-    runs.push(run);
+    for (const [k, c] of configs.entries()) {
+      const run = await startOnce(c.argv, c.cwd);
+      console.log(
+        `    ${c.label} run ${i + 1}: listening ${run.listeningMs.toFixed(0)} ms, signs confirmed ${run.confirmedMs.toFixed(0)} ms (CPU ${run.cpuMs.toFixed(0)} ms), RSS ${run.rssMb.toFixed(0)} MB`,
+      );
+      runs[k]?.push(run);
+    }
   }
   return runs;
 }
@@ -147,8 +161,15 @@ async function measure(label: string, argv: string[]): Promise<StartRun[]> {
 export default {
   name: 'startup',
   async run() {
-    const built = await measure('npm start', startCommand());
-    const source = await measure('from source (tsx)', [join(ROOT, 'node_modules/.bin/tsx'), 'src/main.ts']);
+    const tsx = join(ROOT, 'node_modules/.bin/tsx');
+    const configs: StartConfig[] = [
+      { label: 'npm start', argv: startCommand(), cwd: ROOT },
+      { label: 'from source (tsx)', argv: [tsx, 'src/main.ts'], cwd: ROOT },
+    ];
+    // SKYLT_STARTUP_BEFORE=DIR: also an older checkout's `tsx src/main.ts` (it needs the "confirmed" log line).
+    const beforeDir = process.env.SKYLT_STARTUP_BEFORE;
+    if (beforeDir) configs.push({ label: 'before', argv: [tsx, 'src/main.ts'], cwd: beforeDir });
+    const [built = [], source = [], before = []] = await measure(configs);
     return {
       cold_start_ms_p50: median(built.map((r) => r.confirmedMs)),
       cold_start_ms_max: Math.max(...built.map((r) => r.confirmedMs)),
@@ -158,6 +179,13 @@ export default {
       from_source_cold_start_ms_p50: median(source.map((r) => r.confirmedMs)),
       from_source_cpu_ms_to_confirmed_p50: median(source.map((r) => r.cpuMs)),
       from_source_rss_after_start_mb_p50: median(source.map((r) => r.rssMb)),
+      ...(before.length > 0
+        ? {
+            before_cold_start_ms_p50: median(before.map((r) => r.confirmedMs)),
+            before_cpu_ms_to_confirmed_p50: median(before.map((r) => r.cpuMs)),
+            before_rss_after_start_mb_p50: median(before.map((r) => r.rssMb)),
+          }
+        : {}),
       runs: RUNS,
     };
   },
