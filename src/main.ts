@@ -32,12 +32,36 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   // The pid file lets `skylt restore` refuse to swap the database under a running Skylt.
   const pidFile = join(config.dataDir, 'skylt.pid');
   writeFileSync(pidFile, String(process.pid));
+  // From here a signal stops Skylt in order (the signs are told), also while the HTTP side is still loading.
+  let app: FastifyInstance | null = null;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    force.unref();
+    void (async () => {
+      await app?.close().catch(() => undefined);
+      await runtime.stop();
+      rmSync(pidFile, { force: true });
+      log.info('stopped: signs told, database closed');
+      process.exit(0);
+    })();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   const confirmed = logWhenSignsConfirm(runtime, log);
   // The signs first: loading the HTTP side is most of the start-up, and on two cores it would slow the signs' first
   // frames. It loads once every sign has confirmed one, or after SIGNS_FIRST_MS when a sign is slow or away.
   runtime.start();
-  await Promise.race([confirmed, new Promise((r) => setTimeout(r, SIGNS_FIRST_MS).unref())]);
-  let app: FastifyInstance;
+  // Not unref'd: with every sign away, this timer is what keeps the process alive until the HTTP side is up.
+  let signsFirst: NodeJS.Timeout | undefined;
+  await Promise.race([confirmed, new Promise((r) => (signsFirst = setTimeout(r, SIGNS_FIRST_MS)))]);
+  clearTimeout(signsFirst);
   try {
     const { buildApp } = await import('./app.ts');
     app = await buildApp({ runtime, version: VERSION, logger: log.child({ part: 'http' }) });
@@ -45,6 +69,7 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
     await runtime.stop();
     return fail(error);
   }
+  if (stopping) return;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error: unknown) {
@@ -64,27 +89,6 @@ export async function startSkylt(env: NodeJS.ProcessEnv = process.env): Promise<
   console.log(
     `  health: ${url}/api/health   API docs: ${url}/docs   sign frames: ${url}/api/signs/${config.signs[0]?.id}/frame.png`,
   );
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_BOUND_MS);
-    force.unref();
-    void (async () => {
-      await app.close().catch(() => undefined);
-      await runtime.stop();
-      rmSync(pidFile, { force: true });
-      log.info('stopped: signs told, database closed');
-      process.exit(0);
-    })();
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 /**
