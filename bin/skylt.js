@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `skylt` command. TypeScript runs through tsx's loader, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `skylt` command: the build in dist/ when it is up to date with src/, else the source through tsx (scripts/load.js).
+import { loadEntry } from '../scripts/load.js';
 
-register();
-const { main } = await import('../src/cli/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { module } = await loadEntry('cli/cli');
+process.exitCode = await module.main(process.argv.slice(2));

@@ -84,6 +84,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webRoutes());
   // The running parts close with the app, after the last request has been answered (fastify's onClose order).
   app.addHook('onClose', () => options.runtime.stop());
+  // No sign-in before the first admin exists (its hash was made while the routes were set up).
+  await options.runtime.ready;
   return app;
 }
 

@@ -6,6 +6,7 @@ import { FeedMonitor } from './crisis/feed-monitor.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { isWindowOpen } from './domain/display-window.ts';
 import type { PlaylistFile, PlaylistItem } from './domain/playlist.ts';
+import type { Frame } from './render/frame.ts';
 import type { ImportedImage } from './render/image-import.ts';
 import { GENERIC_CRISIS, renderCrisisPage, renderItemForSign, signSurface } from './render/sign-page.ts';
 import { readPlaylistFile } from './schedule/playlist-file.ts';
@@ -65,6 +66,8 @@ export class Runtime {
   readonly clock: Clock;
   /** Can the database be written (disk full, read-only)? For /api/health and /api/ready. */
   readonly storeHealth: StoreHealth;
+  /** Resolves once the first admin exists (first start only; at once otherwise): buildApp waits for it. */
+  readonly ready: Promise<void>;
   private playlist: PlaylistFile;
   private readonly logged = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -92,13 +95,9 @@ export class Runtime {
       settings: config.workflow,
       audit: this.audit,
     });
-    const first = this.workflow.accounts.ensureFirstAdmin();
-    if (first?.generatedPassword) {
-      const path = writeFirstAdminPassword(config.dataDir, first.username, first.generatedPassword);
-      (options.printSecret ?? ((text) => process.stdout.write(text)))(
-        `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
-      );
-    }
+    this.ready = this.createFirstAdmin();
+    // Marked as handled here; buildApp awaits it and gets the failure.
+    this.ready.catch(() => undefined);
     for (const sign of config.signs) {
       const link = createSignLink(sign, this.clock);
       const session = new BridgeSession(link.transport);
@@ -177,17 +176,37 @@ export class Runtime {
     });
   }
 
+  /** First start: the admin user (its password hashed off the event loop), and where its generated password is. */
+  private async createFirstAdmin(): Promise<void> {
+    const first = await this.workflow.accounts.ensureFirstAdmin();
+    if (first?.generatedPassword) {
+      const path = writeFirstAdminPassword(this.config.dataDir, first.username, first.generatedPassword);
+      (this.options.printSecret ?? ((text) => process.stdout.write(text)))(
+        `\nSkylt first start: created user "${first.username}". Its one-time password is in\n\n    ${path}\n\n(readable only by this system user). Sign in with it and choose your own password; then delete the file.\nOr set SKYLT_ADMIN_PASSWORD before the first start.\n\n`,
+      );
+    }
+  }
+
   start(): void {
     this.guard('preparing pictures', () => this.pictures.prepare());
+    // Signs with the same panel (both E20 signs) share the frames drawn here: each is drawn once, not once a sign.
+    const drawn = new Map<string, Frame>();
+    const drawOnce = (key: string, draw: () => Frame): Frame => {
+      const frame = drawn.get(key) ?? draw();
+      drawn.set(key, frame);
+      return frame;
+    };
     for (const s of this.signs.values()) {
       s.link.virtualSign?.announce();
       s.controller.start();
-      s.controller.setCrisisFrame(renderCrisisPage(GENERIC_CRISIS, s.surface));
+      const panel = JSON.stringify({ ...s.surface, id: '' });
+      s.controller.setCrisisFrame(drawOnce(`crisis ${panel}`, () => renderCrisisPage(GENERIC_CRISIS, s.surface)));
       // The sign's own default page is drawn now, so it cannot wait for a picture: the first text page of the loop.
       const first = this.playlist.items.find(
         (i) => (!i.signs || i.signs.includes(s.config.id)) && i.content.kind !== 'image',
       );
-      if (first) s.controller.setDefaultFrame(renderItemForSign(first, s.surface));
+      if (first)
+        s.controller.setDefaultFrame(drawOnce(`${first.id} ${panel}`, () => renderItemForSign(first, s.surface)));
     }
     this.crisis.start();
     this.feeds.start();

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { CrisisService } from '../crisis/crisis-service.ts';
 import type { FeedMonitor } from '../crisis/feed-monitor.ts';
 import type { RunningSign } from '../signs/running-sign.ts';
@@ -24,6 +24,21 @@ export function metricsRoutes(
   runtime: MetricsParts,
   extra: Array<(registry: Registry) => void> = [],
 ): FastifyPluginAsync {
+  // prom-client is loaded at the first scrape, not at start-up (the process metrics count from then; CPU and memory
+  // are the process's own totals anyway).
+  let registry: Promise<Registry> | null = null;
+  return async (app) => {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      registry ??= createRegistry(runtime, extra);
+      const ready = await registry;
+      reply.type(ready.contentType);
+      return ready.metrics();
+    });
+  };
+}
+
+async function createRegistry(runtime: MetricsParts, extra: Array<(registry: Registry) => void>): Promise<Registry> {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = await import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'skylt_process_' });
   const perSign = (name: string, help: string, pick: (s: RunningSign) => number) =>
@@ -120,11 +135,5 @@ export function metricsRoutes(
     },
   });
   for (const add of extra) add(registry);
-
-  return async (app) => {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    });
-  };
+  return registry;
 }

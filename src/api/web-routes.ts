@@ -5,7 +5,8 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 /** The Swedish web UI: plain HTML, CSS and ES modules from src/web, served as they are (no build step). */
-const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+// src/web from src/api and from its build in dist/api alike: the UI's files are served from the source, never copied.
+const WEB_ROOT = fileURLToPath(new URL('../../src/web/', import.meta.url));
 const PAGES_ROOT = `${WEB_ROOT}pages/`;
 const ASSETS_ROOT = `${WEB_ROOT}assets/`;
 

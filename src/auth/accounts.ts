@@ -15,7 +15,6 @@ import {
   dummyHash,
   generatePassword,
   hashPassword,
-  hashPasswordSync,
   passwordProblem,
   randomToken,
   safeEqual,
@@ -162,11 +161,12 @@ export class Accounts {
    * the caller hands to the operator (a file only its owner can read: never stdout, which is the log under systemd
    * and Docker). A generated password must be changed at the first sign-in. Returns what was created, or null.
    */
-  ensureFirstAdmin(): { username: string; generatedPassword: string | null } | null {
+  async ensureFirstAdmin(): Promise<{ username: string; generatedPassword: string | null } | null> {
     if (this.users.count() > 0) return null;
     const given = this.settings.adminPassword;
     const password = given ?? generatePassword();
-    const passwordHash = hashPasswordSync(password, this.settings.scryptLog2N);
+    // Off the event loop (libuv's thread pool): at first start the signs come up while the hash is made.
+    const passwordHash = await hashPassword(password, this.settings.scryptLog2N);
     const created = this.db.transaction(() => {
       if (this.users.count() > 0) return null;
       const user = this.users.insert(

@@ -13,6 +13,28 @@ import {
 export type SignCapabilities = Omit<HelloReplyMessage, 'type'>;
 export type StatusReport = Omit<StatusReportMessage, 'type'>;
 
+/**
+ * The session's timers and its monotonic clock, injected as FeedPoller's are: the real ones by default, and in tests
+ * a hand-driven scheduler, so retransmission timeouts, HELLO back-off and heartbeats run in virtual time.
+ */
+export interface SessionTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Monotonic milliseconds, for round-trip times and idle checks. */
+  now(): number;
+}
+
+/** Node's timers, unref'd: a session alone does not keep the process running. */
+export const realSessionTimers: SessionTimers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => performance.now(),
+};
+
 export interface SessionOptions {
   /** Sequenced frames in flight (PROTOCOL.md section 2): 1..127, default 4. */
   window?: number;
@@ -29,6 +51,8 @@ export interface SessionOptions {
    * within seconds rather than at the next lease refresh. 0 turns it off. Default 5000.
    */
   heartbeatMs?: number;
+  /** Default: Node's timers and this.timers.now(). */
+  timers?: SessionTimers;
 }
 
 export interface SessionStats {
@@ -107,6 +131,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   readonly stats: SessionStats;
 
   private readonly opts: Required<SessionOptions>;
+  private readonly timers: SessionTimers;
   private readonly parser = new FrameParser();
   private readonly queue: Pending[] = [];
   private inflight: InFlight[] = [];
@@ -116,9 +141,9 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
   private rto: number;
   /** Rounds of retransmission since the sign last acknowledged anything new. */
   private fruitlessRounds = 0;
-  private retransmitTimer: NodeJS.Timeout | null = null;
-  private helloTimer: NodeJS.Timeout | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private retransmitTimer: unknown = null;
+  private helloTimer: unknown = null;
+  private heartbeatTimer: unknown = null;
   private helloAttempts = 0;
   private backoff: number;
   private pumping = false;
@@ -147,8 +172,10 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       backoffMinMs: 100,
       backoffMaxMs: 5000,
       heartbeatMs: 5000,
+      timers: realSessionTimers,
       ...options,
     };
+    this.timers = this.opts.timers;
     // Beyond 127 frames in flight a retransmission is indistinguishable from a new frame (mod 256).
     this.opts.window = Math.min(127, Math.max(1, Math.floor(this.opts.window)));
     this.rto = this.opts.rtoInitialMs;
@@ -217,9 +244,9 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
         if (code !== 0) throw new LinkError(`sign at ${this.address} refused STATUS with code ${code}`);
         // The report follows its ACK directly; if it was lost (or the ACK was only implied by a later
         // cumulative ACK) ask again rather than wait.
-        const timer = setTimeout(() => settle(null), Math.max(200, this.rto * 2));
+        const timer = this.timers.setTimeout(() => settle(null), Math.max(200, this.rto * 2));
         const got = await report;
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         if (got) return got;
       } finally {
         if (this.statusWaiters.get(seq) === settle) this.statusWaiters.delete(seq);
@@ -287,11 +314,10 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs);
     this.clearTimers();
-    this.helloTimer = setTimeout(() => {
+    this.helloTimer = this.timers.setTimeout(() => {
       this.stats.reconnects++;
       this.connect();
     }, delay);
-    this.helloTimer.unref();
   }
 
   private sendHello(): void {
@@ -309,15 +335,14 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.stats.framesSent++;
     this.stats.bytesSent += wire.length;
     this.transport.write(wire).catch(() => undefined);
-    if (this.helloTimer) clearTimeout(this.helloTimer);
-    this.helloTimer = setTimeout(
+    if (this.helloTimer !== null) this.timers.clearTimeout(this.helloTimer);
+    this.helloTimer = this.timers.setTimeout(
       () => {
         this.backoff = Math.min(this.backoff * 2, this.opts.backoffMaxMs);
         this.sendHello();
       },
       Math.max(this.backoff, 300),
     );
-    this.helloTimer.unref();
   }
 
   private receive(chunk: Uint8Array): void {
@@ -377,7 +402,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
       return;
     }
     if (this.state !== 'connecting') return;
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.helloTimer !== null) this.timers.clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.capabilities = caps;
     this.nextSeq = 1;
@@ -389,7 +414,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.stats.rtoMs = this.rto;
     this.state = 'up';
     this.downReported = false;
-    this.lastSendAt = performance.now();
+    this.lastSendAt = this.timers.now();
     this.startHeartbeat();
     if (rebooted) this.emit('reboot', caps);
     this.emit('up', caps);
@@ -400,7 +425,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     const index = this.inflight.findIndex((f) => f.seq === ack);
     if (index < 0) return;
     const done = this.inflight.splice(0, index + 1);
-    const now = performance.now();
+    const now = this.timers.now();
     for (const f of done) {
       if (f.seq === ack && code !== null && !f.retransmitted) this.sampleRtt(Math.max(0, now - f.sentAt));
       // Cumulative ACK: earlier frames whose own ACK was lost are taken as processed (PROTOCOL.md 2).
@@ -418,7 +443,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
    */
   private onNak(ack: number): void {
     if (this.inflight.length === 0) return;
-    const now = performance.now();
+    const now = this.timers.now();
     if (ack === this.lastGoBackAck && now - this.lastGoBackAt < this.rto) return;
     this.lastGoBackAck = ack;
     this.countFruitlessRound('NAKs without progress');
@@ -444,18 +469,17 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
 
   /** Go-back-N: everything unacknowledged is sent again, in order, and the timer starts afresh. */
   private goBack(): void {
-    this.lastGoBackAt = performance.now();
+    this.lastGoBackAt = this.timers.now();
     for (const f of this.inflight) f.needsSend = true;
     this.restartTimer();
     void this.pump();
   }
 
   private restartTimer(): void {
-    if (this.retransmitTimer) clearTimeout(this.retransmitTimer);
+    if (this.retransmitTimer !== null) this.timers.clearTimeout(this.retransmitTimer);
     this.retransmitTimer = null;
     if (this.inflight.length === 0 || this.state !== 'up') return;
-    this.retransmitTimer = setTimeout(() => this.onTimeout(), this.rto);
-    this.retransmitTimer.unref();
+    this.retransmitTimer = this.timers.setTimeout(() => this.onTimeout(), this.rto);
   }
 
   private onTimeout(): void {
@@ -463,16 +487,15 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     if (this.state !== 'up' || this.inflight.length === 0) return;
     // A frame still going out cannot have been answered yet: its write completion restarts the
     // timer (bounded, in case the device never drains).
-    if (this.writingSince !== null && performance.now() - this.writingSince < 2 * this.opts.rtoMaxMs) return;
+    if (this.writingSince !== null && this.timers.now() - this.writingSince < 2 * this.opts.rtoMaxMs) return;
     // After a stall of the event loop, timers run before the I/O that was waiting: an ACK may be
     // sitting right behind this timer. Look again once pending input has been read.
     const inflight = this.inflight[0];
-    this.retransmitTimer = setTimeout(() => {
+    this.retransmitTimer = this.timers.setTimeout(() => {
       this.retransmitTimer = null;
       if (this.state === 'up' && this.inflight[0] === inflight && this.writingSince === null) this.timedOut();
       else this.restartTimer();
     }, 0);
-    this.retransmitTimer.unref();
   }
 
   private timedOut(): void {
@@ -533,7 +556,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
           next.onSeq?.(seq);
         }
         entry.needsSend = false;
-        entry.sentAt = performance.now();
+        entry.sentAt = this.timers.now();
         this.lastSendAt = entry.sentAt;
         this.stats.framesSent++;
         this.stats.bytesSent += entry.wire.length;
@@ -551,7 +574,7 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
         // The round trip counts from when the frame has left the line (serial and paced writes resolve
         // after drain): at 115200 baud a 512-byte chunk takes 45 ms to send but a PLAY 2 ms, and an RTO
         // learnt from PLAYs must not expire while a chunk is still going out.
-        entry.sentAt = performance.now();
+        entry.sentAt = this.timers.now();
         // The newest frame gets a whole RTO from here; the window bounds how far this can push back
         // the oldest frame's timeout.
         if (this.inflight.length > 0) this.restartTimer();
@@ -565,18 +588,17 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.stopHeartbeat();
     const every = this.opts.heartbeatMs;
     if (every <= 0) return;
-    this.heartbeatTimer = setInterval(
-      () => {
-        if (this.state !== 'up' || this.backlog > 0 || performance.now() - this.lastSendAt < every) return;
-        this.send({ type: 'HEARTBEAT' }).catch(() => undefined);
-      },
-      Math.max(50, every / 4),
-    );
-    this.heartbeatTimer.unref();
+    // A check every quarter period (one timer re-armed, not an interval, so injected timers need only setTimeout).
+    const check = () => {
+      this.heartbeatTimer = this.timers.setTimeout(check, Math.max(50, every / 4));
+      if (this.state !== 'up' || this.backlog > 0 || this.timers.now() - this.lastSendAt < every) return;
+      this.send({ type: 'HEARTBEAT' }).catch(() => undefined);
+    };
+    this.heartbeatTimer = this.timers.setTimeout(check, Math.max(50, every / 4));
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.heartbeatTimer !== null) this.timers.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = null;
   }
 
@@ -607,14 +629,14 @@ export class BridgeSession extends EventEmitter<SessionEvents> {
     this.inflight = [];
     this.queue.length = 0;
     this.statusWaiters.clear();
-    if (this.retransmitTimer) clearTimeout(this.retransmitTimer);
+    if (this.retransmitTimer !== null) this.timers.clearTimeout(this.retransmitTimer);
     this.retransmitTimer = null;
     for (const p of all) p.reject(error);
   }
 
   private clearTimers(): void {
-    if (this.retransmitTimer) clearTimeout(this.retransmitTimer);
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.retransmitTimer !== null) this.timers.clearTimeout(this.retransmitTimer);
+    if (this.helloTimer !== null) this.timers.clearTimeout(this.helloTimer);
     this.stopHeartbeat();
     this.retransmitTimer = null;
     this.helloTimer = null;
