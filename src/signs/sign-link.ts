@@ -1,7 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import { framebufferSize } from '../render/frame.ts';
 import { DdpOutput } from './ddp/ddp-output.ts';
-import { DDP_PORT } from './ddp/ddp-packets.ts';
 import { parseLinkAddress } from './link-address.ts';
 import { MemoryLink } from './memory-transport.ts';
 import { pacedTransport } from './paced-transport.ts';
