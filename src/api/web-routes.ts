@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -22,7 +22,8 @@ const WebPage = z.object({
   audience: z.enum(['anyone', 'all', 'reviewer', 'admin']),
   badge: z.literal('pending').optional(),
 });
-const PAGES_MODULE = new URL('../web/assets/js/shared/pages.js', import.meta.url).href;
+// From WEB_ROOT like every UI file: a path relative to this module would point into dist/ in the build.
+const PAGES_MODULE = pathToFileURL(`${ASSETS_ROOT}js/shared/pages.js`).href;
 export const WEB_PAGES: readonly z.infer<typeof WebPage>[] = WebPage.array()
   .min(1)
   .parse((await import(PAGES_MODULE)).PAGES);
