@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, build, type Client, PASSWORD, type TestApp } from '../helper.ts';
 import { concert } from '../workflow/helpers.ts';
+import { ARTIFACTS, launchChromium } from './browser.ts';
 
 /**
  * Accounts and safety in real Chromium (Debian's, never downloaded) against the real app: the login page's `next`
@@ -13,8 +14,6 @@ import { concert } from '../workflow/helpers.ts';
  * 13.7), and a picture is checked before it is sent, with progress and the real reason (12.15, 13.10).
  */
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
 let t: TestApp;
@@ -45,16 +44,10 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 
 describe('accounts and safety in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium. The browser tests never skip.`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await build({ listen: true });
     kajsa = await t.user('kajsa', 'konserthus', 'submitter');
     await t.user('maria', 'kommun', 'communicator');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,15 +1,11 @@
-// 12.9 as a communicator sees it in Chromium: on /kris, a CAP feed that answers but whose hundreds of entries link
-// to a web page instead of CAP is listed as giving no usable alerts, not as working.
-
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import { FeedReplayServer, fixture } from '../crisis/feed-replay-server.ts';
 import { build, type TestApp } from '../helper.ts';
 import { waitFor } from '../signs/helpers.ts';
+import { launchChromium } from './browser.ts';
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
 const COMMUNICATOR = {
   username: 'kalle.kommun',
   password: 'kalle-losenord-2026',
@@ -23,9 +19,6 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's chromium or set SKYLT_CHROMIUM.`);
-  }
   server = await FeedReplayServer.start();
   const atom = fixture('nws-atom-index-untyped-links.atom').replaceAll('https://alerts.weather.gov', server.url);
   const entries = atom.match(/<entry>[\s\S]*?<\/entry>/g) ?? [];
@@ -40,10 +33,7 @@ beforeAll(async () => {
     listen: true,
   });
   await t.runtime.workflow.accounts.createUser(COMMUNICATOR, SYSTEM_ACTOR);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

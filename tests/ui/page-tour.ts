@@ -1,17 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, build, type Client, PASSWORD, type TestApp } from '../helper.ts';
 import { concert, info, saveDraft } from '../workflow/helpers.ts';
+import { launchChromium } from './browser.ts';
 
 /**
  * Every page of the web UI, each as the person it is for, over an app with the content a working week leaves: items
  * in every state, a picture, a published playlist the signs have played (so the reports have a period to show), an
  * audit log and several accounts. tests/ui/accessibility.test.ts and phone.test.ts walk this tour in real Chromium.
  */
-
-export const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
 
 export type Person = 'submitter' | 'communicator' | 'admin';
 
@@ -170,17 +169,12 @@ async function furnish(t: TestApp, content: boolean): Promise<void> {
  * play the fallback loop).
  */
 export async function startTour(options: { content?: boolean } = {}): Promise<Tour> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium. The browser tests never skip.`);
   const t = await build({ listen: true });
   const contexts: BrowserContext[] = [];
   let browser: Browser | undefined;
   try {
     await furnish(t, options.content ?? true);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   } catch (e) {
     await t.close();
     throw e;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS } from './browser.ts';
 import { startTour, TOUR, type Tour, visit } from './page-tour.ts';
 
 /**
@@ -11,7 +12,6 @@ import { startTour, TOUR, type Tour, visit } from './page-tour.ts';
 
 const TEST_MS = 180_000;
 const PHONE = { width: 390, height: 844 };
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 
 /** The few browser types the in-page functions below use: the tests compile against Node's lib, not the DOM's. */
 interface Box {

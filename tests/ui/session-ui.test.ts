@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { build, type Client, PASSWORD, type TestApp } from '../helper.ts';
 import { concert } from '../workflow/helpers.ts';
+import { ARTIFACTS, launchChromium } from './browser.ts';
 
 /**
  * 13.4: a lost session loses nothing. In real Chromium against the real app: the session is deleted on the server
@@ -12,8 +12,6 @@ import { concert } from '../workflow/helpers.ts';
  * and "Fortsätt vara inloggad" keeps it (POST /api/auth/refresh). Screenshots go to test-artifacts/ui/.
  */
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
 let t: TestApp;
@@ -68,16 +66,7 @@ const keptDrafts = (page: Page) =>
 
 describe('a lost session loses nothing', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SKYLT_CHROMIUM. The browser tests never skip.`,
-      );
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   beforeEach(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_PAGES } from '../../src/api/web-routes.ts';
 import { ADMIN_PASSWORD, build, type Client, PASSWORD, type TestApp } from '../helper.ts';
 import { concert, info, saveDraft, signShows } from '../workflow/helpers.ts';
+import { ARTIFACTS, launchChromium } from './browser.ts';
 
 /**
  * 13.8: every page of the UI speaks Swedish to its reader, in real Chromium against the real app: no id shown where
@@ -14,8 +15,6 @@ import { concert, info, saveDraft, signShows } from '../workflow/helpers.ts';
  * playing, a draft of one item, an item with the same lint problem on both signs.
  */
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 120_000;
 
 /** Words of English that have no business in the Swedish UI (whole words, any case). */
@@ -139,19 +138,10 @@ async function repeatedLint(page: Page): Promise<string[]> {
 
 describe('the web UI in Swedish', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SKYLT_CHROMIUM. The browser tests never skip.`,
-      );
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await build({ listen: true });
     anna = await t.user('anna', 'konserthus', 'submitter');
     kalle = await t.user('kalle', 'kommun', 'communicator');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

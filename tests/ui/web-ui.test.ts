@@ -1,20 +1,19 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/accounts.ts';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderItemForSign } from '../../src/render/sign-page.ts';
 import { build, type TestApp } from '../helper.ts';
+import { ARTIFACTS, launchChromium } from './browser.ts';
 
 /**
  * The Swedish web UI end to end: real Chromium (Debian's, never downloaded), the real app on a real port with a
  * temp SQLite file and a ManualClock. Screenshots of every page go to test-artifacts/ui/.
  */
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 /** Per test: a browser session on a busy two-core box; the whole file stays well under 90 s on a quiet one. */
 const TEST_MS = 60_000;
 
@@ -163,21 +162,12 @@ function posterPng(): string {
 
 describe('the Swedish web UI in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SKYLT_CHROMIUM. The browser tests never skip.`,
-      );
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
     // A known first admin, so the first start prints no generated password into the test output.
     process.env.SKYLT_ADMIN_PASSWORD ??= 'ui-test-admin-password';
     // No crisis feed: the tests reach nothing beyond loopback.
     t = await build({ env: { SKYLT_VMA_URL: 'off' }, listen: true });
     for (const u of Object.values(USERS)) await t.runtime.workflow.accounts.createUser(u, SYSTEM_ACTOR);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { build, type Client, PASSWORD, type TestApp } from '../helper.ts';
 import { concert, info } from '../workflow/helpers.ts';
+import { ARTIFACTS, launchChromium } from './browser.ts';
 
 /**
  * The content workflow's pages in real Chromium (Debian's, never downloaded) against the real app on a real port:
@@ -13,8 +14,6 @@ import { concert, info } from '../workflow/helpers.ts';
  * Screenshots go to test-artifacts/ui/.
  */
 
-const CHROMIUM = process.env.SKYLT_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 const TEST_MS = 90_000;
 
 let t: TestApp;
@@ -58,16 +57,7 @@ const draftIds = async () =>
 
 describe('the content workflow in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SKYLT_CHROMIUM. The browser tests never skip.`,
-      );
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   beforeEach(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
