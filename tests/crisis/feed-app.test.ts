@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameToRgba } from '../../src/render/frame.ts';
 import { renderCrisisPage, renderItemForSign } from '../../src/render/sign-page.ts';
-import { build, type TestApp } from '../helper.ts';
+import type { TestApp } from '../helper.ts';
 import { communicatorFetch, decodePng } from '../integration/app-helpers.ts';
 import { waitFor } from '../signs/helpers.ts';
-import { FeedReplayServer, fixture } from './feed-replay-server.ts';
+import { FeedReplayServer, fixture, startFeedApp } from './feed-replay-server.ts';
 
 let server: FeedReplayServer | null = null;
 let app: TestApp | null = null;
@@ -19,21 +19,8 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string>, at: number): Promise<TestApp> {
-  app = await build({
-    env: { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env },
-    start: at,
-    listen: true,
-  });
-  const a = app;
-  await waitFor('links up and generic crisis slots ready', async () => {
-    await a.runtime.tick();
-    for (const s of a.runtime.signs.values()) {
-      if (!s.controller.linkUp) return false;
-      if ((await s.controller.readBack(1)).queryValid !== 1) return false;
-    }
-    return true;
-  });
-  return a;
+  app = await startFeedApp(env, at);
+  return app;
 }
 
 interface CrisisView {

@@ -14,6 +14,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { build, type TestApp } from '../helper.ts';
+import { waitFor } from '../signs/helpers.ts';
 
 /** The recorded feed payloads kept in this repository (`tests/fixtures/feeds/`); nothing outside the repo is read. */
 export const FEED_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
@@ -292,4 +294,26 @@ export class FeedReplayServer {
       this.events.emit('change');
     });
   }
+}
+
+/**
+ * The running app polling local feeds fast (push off), once both sign links are up and the generic crisis slot is
+ * on each sign. A VMA in the feed may take over before the first playlist page is up, so this waits for nothing
+ * more: each test waits for what it expects.
+ */
+export async function startFeedApp(env: Record<string, string>, at: number): Promise<TestApp> {
+  const app = await build({
+    env: { SKYLT_FEED_POLL_SECONDS: '0.05', SKYLT_VMA_PUSH: 'off', ...env },
+    start: at,
+    listen: true,
+  });
+  await waitFor('links up and generic crisis slots ready', async () => {
+    await app.runtime.tick();
+    for (const s of app.runtime.signs.values()) {
+      if (!s.controller.linkUp) return false;
+      if ((await s.controller.readBack(1)).queryValid !== 1) return false;
+    }
+    return true;
+  });
+  return app;
 }
