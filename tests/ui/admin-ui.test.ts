@@ -214,8 +214,20 @@ describe('accounts and safety in Chromium', () => {
       }
       const photo = join(t.dataDir, 'foto.png');
       writeFileSync(photo, canvas.toBuffer('image/png'));
+      // Every text the status shows is recorded as it changes: a poll can miss a progress line on a busy machine.
+      await page.evaluate(`(() => {
+        const status = document.querySelector('#image-status');
+        globalThis.statusTexts = [];
+        new MutationObserver(() => globalThis.statusTexts.push(status.textContent ?? '')).observe(status, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
+      })()`);
       await page.setInputFiles('#image-file', photo);
-      await poll(() => page.textContent('#image-status')).toMatch(/Laddar upp … \d+ %/);
+      await poll(() =>
+        page.evaluate(() => (globalThis as unknown as { statusTexts: string[] }).statusTexts.join('\n')),
+      ).toMatch(/Laddar upp … \d+ %/);
       await poll(() => page.textContent('#image-status')).toContain('Uppladdad: 1536×1152 bildpunkter');
     },
     TEST_MS,
